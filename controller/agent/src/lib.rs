@@ -1,0 +1,1 @@
+//! The node agent in dom0: profiling engine and migration monitor.

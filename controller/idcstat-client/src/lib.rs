@@ -1,0 +1,1 @@
+//! Userspace generic netlink client for the idcstat kernel module.

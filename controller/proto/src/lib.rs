@@ -1,0 +1,1 @@
+//! The authenticated agent/RMN wire protocol.

@@ -1,0 +1,1 @@
+//! A discrete-time Xen cluster simulator that drives the RMN core.
