@@ -87,3 +87,11 @@ kmake() {
     load_env
     chroot_run make -C "$REUNION_KDIR" "${REUNION_KMAKE_FLAGS[@]}" "$@"
 }
+
+# kmod_build_dir: where scripts/build-kmod puts this clone's module build
+# (outside the clone, keyed by kernel version and by the clone's path).
+kmod_build_dir() {
+    load_env
+    printf '%s/kernel/%s/kmod/%s\n' "$REUNION_CACHE" "$REUNION_KVER" \
+        "$(printf '%s' "$REUNION_REPO" | sha256sum | cut -c1-12)"
+}
