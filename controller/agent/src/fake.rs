@@ -1,0 +1,223 @@
+//! In-memory adapters for tests, the load test and demos without Xen: a shared
+//! "world" of hosts whose fake hypervisors move domains between each other.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use reunion_model::{DomId, DomainState};
+
+use crate::hypervisor::{HostInfo, Hypervisor, MigrationTarget, XenDomain};
+use crate::idcstat::{IdcstatConfig, IdcstatSnapshot, IdcstatSource};
+use crate::xenstore::Xenstore;
+use crate::AgentError;
+
+/// One fake host.
+#[derive(Debug, Clone)]
+pub struct FakeHost {
+    /// CPUs and memory.
+    pub info: HostInfo,
+    /// Domains (dom0 included if the test wants it).
+    pub domains: Vec<XenDomain>,
+    /// When set, every `xl migrate` from this host fails with this stderr.
+    pub migrate_failure: Option<String>,
+}
+
+/// Every command the fakes executed, in order, for assertions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FakeCall {
+    /// `xl mem-set`.
+    MemSet {
+        /// Host.
+        host: String,
+        /// Domain.
+        domid: DomId,
+        /// Target.
+        target_bytes: u64,
+    },
+    /// `xl migrate`.
+    Migrate {
+        /// Source.
+        host: String,
+        /// Domain.
+        domid: DomId,
+        /// Destination.
+        destination: String,
+    },
+}
+
+/// The fake cluster.
+#[derive(Debug, Default)]
+pub struct FakeWorld {
+    /// Hosts by name.
+    pub hosts: BTreeMap<String, FakeHost>,
+    /// Calls made so far.
+    pub calls: Vec<FakeCall>,
+    next_domid: u32,
+}
+
+/// A shared handle on the fake cluster.
+pub type SharedWorld = Arc<Mutex<FakeWorld>>;
+
+/// Locks the world; a panicking test thread does not make it unusable.
+pub fn lock_world(world: &SharedWorld) -> MutexGuard<'_, FakeWorld> {
+    world.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A hypervisor that is one host of a [`FakeWorld`].
+#[derive(Debug, Clone)]
+pub struct FakeHypervisor {
+    /// The world.
+    pub world: SharedWorld,
+    /// This host's name.
+    pub host: String,
+}
+
+impl FakeHypervisor {
+    fn with_host<T>(
+        &self,
+        f: impl FnOnce(&mut FakeHost) -> Result<T, AgentError>,
+    ) -> Result<T, AgentError> {
+        let mut world = lock_world(&self.world);
+        let host = world
+            .hosts
+            .get_mut(&self.host)
+            .ok_or_else(|| AgentError::Command {
+                command: "xl".into(),
+                reason: format!("fake host {} does not exist", self.host),
+            })?;
+        f(host)
+    }
+}
+
+impl Hypervisor for FakeHypervisor {
+    fn host_info(&self) -> Result<HostInfo, AgentError> {
+        self.with_host(|h| Ok(h.info))
+    }
+
+    fn domains(&self) -> Result<Vec<XenDomain>, AgentError> {
+        self.with_host(|h| Ok(h.domains.clone()))
+    }
+
+    fn max_mem_bytes(&self, domid: DomId) -> Result<u64, AgentError> {
+        self.with_host(|h| {
+            h.domains
+                .iter()
+                .find(|d| d.domid == domid)
+                .map(|d| d.mem_bytes.max(1 << 30))
+                .ok_or_else(|| AgentError::Command {
+                    command: "xenstore-read".into(),
+                    reason: format!("no domain {domid}"),
+                })
+        })
+    }
+
+    fn mem_set(&self, domid: DomId, target_bytes: u64) -> Result<(), AgentError> {
+        let mut world = lock_world(&self.world);
+        world.calls.push(FakeCall::MemSet {
+            host: self.host.clone(),
+            domid,
+            target_bytes,
+        });
+        if let Some(domain) = world
+            .hosts
+            .get_mut(&self.host)
+            .and_then(|h| h.domains.iter_mut().find(|d| d.domid == domid))
+        {
+            domain.mem_bytes = target_bytes;
+        }
+        Ok(())
+    }
+
+    fn migrate(&self, domid: DomId, target: &MigrationTarget) -> Result<(), AgentError> {
+        let mut world = lock_world(&self.world);
+        world.calls.push(FakeCall::Migrate {
+            host: self.host.clone(),
+            domid,
+            destination: target.host.clone(),
+        });
+        let source = world
+            .hosts
+            .get_mut(&self.host)
+            .ok_or_else(|| AgentError::Command {
+                command: "xl migrate".into(),
+                reason: "no source host".into(),
+            })?;
+        if let Some(stderr) = &source.migrate_failure {
+            return Err(AgentError::Command {
+                command: "xl migrate".into(),
+                reason: format!("exit status: 1; stderr: {stderr}"),
+            });
+        }
+        let Some(at) = source.domains.iter().position(|d| d.domid == domid) else {
+            return Err(AgentError::Command {
+                command: "xl migrate".into(),
+                reason: format!("no domain {domid}"),
+            });
+        };
+        let mut domain = source.domains.remove(at);
+        world.next_domid = world.next_domid.max(100) + 1;
+        domain.domid = DomId(world.next_domid);
+        domain.state = DomainState::Running;
+        match world.hosts.get_mut(&target.host) {
+            Some(destination) => {
+                destination.domains.push(domain);
+                Ok(())
+            }
+            None => Err(AgentError::Command {
+                command: "xl migrate".into(),
+                reason: format!("destination {} unreachable", target.host),
+            }),
+        }
+    }
+
+    fn migrate_receive_argv(&self) -> Vec<String> {
+        vec!["cat".into()]
+    }
+}
+
+/// An empty xenstore.
+#[derive(Debug, Default)]
+pub struct FakeXenstore;
+
+impl Xenstore for FakeXenstore {
+    fn read(&self, _path: &str) -> Result<Option<String>, AgentError> {
+        Ok(None)
+    }
+    fn list(&self, _path: &str) -> Result<Vec<String>, AgentError> {
+        Ok(Vec::new())
+    }
+}
+
+/// An idcstat source returning whatever the test put in `snapshot`, or an
+/// error while `unloaded` is set.
+#[derive(Debug, Clone, Default)]
+pub struct FakeIdcstat {
+    /// The counters to return.
+    pub snapshot: Arc<Mutex<IdcstatSnapshot>>,
+    /// Simulates the module being unloaded.
+    pub unloaded: Arc<Mutex<bool>>,
+    /// Last configuration pushed.
+    pub config: Arc<Mutex<Option<IdcstatConfig>>>,
+}
+
+impl IdcstatSource for FakeIdcstat {
+    fn snapshot(&mut self) -> Result<IdcstatSnapshot, AgentError> {
+        if *self.unloaded.lock().unwrap_or_else(PoisonError::into_inner) {
+            return Err(AgentError::Idcstat(
+                "generic netlink family \"idcstat\" not found (module not loaded?)".into(),
+            ));
+        }
+        Ok(self
+            .snapshot
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone())
+    }
+    fn configure(&mut self, config: &IdcstatConfig) -> Result<(), AgentError> {
+        *self.config.lock().unwrap_or_else(PoisonError::into_inner) = Some(config.clone());
+        Ok(())
+    }
+    fn ack_departed(&mut self, _domid: DomId, _generation: u32) -> Result<(), AgentError> {
+        Ok(())
+    }
+}
