@@ -1,0 +1,218 @@
+//! `IdcstatCore`: the whole state over one preallocated region, and the per-packet path.
+//!
+//! Threading contract (see docs/idcstat.md, "Concurrency"):
+//! - per-packet methods (`account_frame`) run concurrently on any CPU, in softirq or with
+//!   BH disabled, never nested on one CPU, passing that CPU's id;
+//! - `account_bio` runs concurrently in any context;
+//! - read methods (`domain_snapshot`, `peer_snapshot`, ...) run concurrently with all;
+//! - control methods (config, vif and domain lifecycle, reset, ack, expire) must be
+//!   serialized by the caller (one mutex in the glue) and must not run in atomic context
+//!   only because they scan tables; they never sleep.
+
+use core::sync::atomic::AtomicU64;
+
+use super::classify::{classify, Class, Direction};
+use super::frame::{parse, ParsedFrame, L3};
+use super::geometry::{
+    Geometry, GeometryError, Layout, G_UNTRACKED_BYTES, G_UNTRACKED_PACKETS, S_CATEGORIES,
+};
+use super::peer_table::{PeerKey, PeerOutcome};
+use super::region::Region;
+use super::snapshot::Category;
+
+/// The per-packet outcome, returned for tests and tracing; the glue ignores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accounted {
+    /// The ifindex is not a tracked vif; counted in the global untracked counters.
+    Untracked,
+    /// Counted for the domain in `slot`.
+    Counted {
+        /// Domain slot.
+        slot: usize,
+        /// Category counted.
+        category: Category,
+        /// Per-peer outcome, for IDC and NIC.
+        peer: Option<PeerOutcome>,
+    },
+}
+
+/// All idcstat state, over a region of words preallocated by the caller.
+#[derive(Debug, Clone, Copy)]
+pub struct IdcstatCore<'a> {
+    pub(super) geometry: Geometry,
+    pub(super) layout: Layout,
+    pub(super) region: Region<'a>,
+    pub(super) single_writer_shards: bool,
+}
+
+impl<'a> IdcstatCore<'a> {
+    /// Words the region must have for `geometry` (the glue allocates `8 * words` bytes).
+    pub fn required_words(geometry: &Geometry) -> Result<usize, GeometryError> {
+        Layout::new(geometry).map(|layout| layout.total_words)
+    }
+
+    /// Builds the core over `words`, zeroing them. Call once, before any other use.
+    pub fn new(geometry: Geometry, words: &'a [AtomicU64]) -> Result<Self, GeometryError> {
+        let layout = Layout::new(&geometry)?;
+        if words.len() < layout.total_words {
+            return Err(GeometryError::RegionTooSmall {
+                needed: layout.total_words,
+                given: words.len(),
+            });
+        }
+        let region = Region::new(words);
+        region.zero(0, layout.total_words);
+        let core = IdcstatCore {
+            geometry,
+            layout,
+            region,
+            single_writer_shards: geometry.shards >= geometry.nr_cpus,
+        };
+        core.init_globals();
+        Ok(core)
+    }
+
+    /// The geometry this core was built with.
+    pub fn geometry(&self) -> &Geometry {
+        &self.geometry
+    }
+
+    /// The layout derived from the geometry.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// Counts one frame crossing vif `ifindex` in `direction`, on CPU `cpu`.
+    ///
+    /// `frame` starts at the Ethernet header and holds at least the first
+    /// `HEADER_BYTES_NEEDED` bytes (or the whole frame if shorter); `frame_len` is the
+    /// whole frame's length (Ethernet header included, FCS excluded), which is what
+    /// byte counters add. Never allocates, sleeps or panics.
+    #[inline]
+    pub fn account_frame(
+        &self,
+        ifindex: u32,
+        direction: Direction,
+        cpu: u32,
+        frame: &[u8],
+        frame_len: u32,
+    ) -> Accounted {
+        let bytes = u64::from(frame_len);
+        let Some(vif) = self.lookup_vif(ifindex) else {
+            self.region.add_atomic(G_UNTRACKED_PACKETS, 1);
+            self.region.add_atomic(G_UNTRACKED_BYTES, bytes);
+            return Accounted::Untracked;
+        };
+        let slot = vif.domain_slot;
+        let (shard, single_writer) = self.shard_of(cpu);
+        let Some(parsed) = parse(frame) else {
+            self.add_category(
+                slot,
+                shard,
+                single_writer,
+                direction,
+                Category::NonIp,
+                bytes,
+            );
+            return Accounted::Counted {
+                slot,
+                category: Category::NonIp,
+                peer: None,
+            };
+        };
+        if direction == Direction::Tx {
+            self.learn(vif.index, slot, &parsed);
+        }
+        let (category, peer) = match classify(&parsed, direction, self) {
+            Class::Bucket(bucket) => (Category::of_bucket(bucket), None),
+            Class::Idc {
+                peer_mac,
+                peer_slot,
+                peer_ip,
+            } => {
+                let table = if direction == Direction::Tx { 0 } else { 2 };
+                let key = PeerKey::Idc {
+                    mac: peer_mac,
+                    peer_domid: self.domid_of_slot(usize::from(peer_slot)),
+                    ip: peer_ip,
+                };
+                (
+                    Category::Idc,
+                    Some(self.account_peer(slot, table, shard, single_writer, key, bytes)),
+                )
+            }
+            Class::Nic { peer_ip, peer_mac } => {
+                let table = if direction == Direction::Tx { 1 } else { 3 };
+                let key = PeerKey::Nic {
+                    ip: peer_ip,
+                    mac: peer_mac,
+                };
+                (
+                    Category::Nic,
+                    Some(self.account_peer(slot, table, shard, single_writer, key, bytes)),
+                )
+            }
+        };
+        self.add_category(slot, shard, single_writer, direction, category, bytes);
+        Accounted::Counted {
+            slot,
+            category,
+            peer,
+        }
+    }
+
+    /// The shard of `cpu`, and whether it has a single writer. A cpu id beyond the
+    /// shard count (a glue bug) still counts, with atomic adds.
+    #[inline(always)]
+    pub(super) fn shard_of(&self, cpu: u32) -> (usize, bool) {
+        let shards = self.geometry.shards;
+        if cpu < shards {
+            (cpu as usize, self.single_writer_shards)
+        } else {
+            ((cpu % shards.max(1)) as usize, false)
+        }
+    }
+
+    #[inline(always)]
+    fn add_category(
+        &self,
+        slot: usize,
+        shard: usize,
+        single_writer: bool,
+        direction: Direction,
+        category: Category,
+        bytes: u64,
+    ) {
+        let base = self.layout.shard(slot, shard)
+            + S_CATEGORIES
+            + (direction as usize * 6 + category as usize) * 2;
+        self.region.add_shard(base, 1, single_writer);
+        self.region.add_shard(base + 1, bytes, single_writer);
+    }
+
+    /// Learns the sender's MAC and addresses from a frame the guest transmitted.
+    #[inline(always)]
+    fn learn(&self, vif_index: usize, slot: usize, frame: &ParsedFrame) {
+        let vif_mac = self.learn_vif_mac(vif_index, slot, frame.src);
+        if vif_mac != Some(frame.src) {
+            // Frames with a foreign source MAC (a bridge inside the guest) teach nothing.
+            return;
+        }
+        match frame.l3 {
+            L3::Ipv4 { src, .. } => self.learn_ip(slot, src),
+            L3::Ipv6 {
+                src, advertised, ..
+            } => {
+                self.learn_ip(slot, src);
+                if let Some(target) = advertised {
+                    self.learn_ip(slot, target);
+                }
+            }
+            L3::Arp {
+                sender_mac,
+                sender_ip,
+            } if sender_mac == frame.src => self.learn_ip(slot, sender_ip),
+            _ => {}
+        }
+    }
+}
