@@ -137,7 +137,7 @@ pub enum CandidateScore {
 }
 
 /// What became of one destination host for one candidate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum DestinationVerdict {
     /// Has room and stays below its thresholds by prediction.
