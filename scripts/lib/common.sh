@@ -64,6 +64,7 @@ chroot_run() {
     local root="${REUNION_CHROOT:-$REUNION_CACHE/chroot/sid}"
     [ -x "$root/bin/sh" ] || die "no chroot at $root; run: sudo scripts/setup"
     mkdir -p "$REUNION_CACHE/kernel"
+    # shellcheck disable=SC2016 # the inner script expands its own arguments
     unshare --mount --propagation private -- /bin/bash -c '
         set -e
         root=$1 repo=$2 kcache=$3
