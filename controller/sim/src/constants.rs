@@ -36,8 +36,11 @@ pub struct SimConstants {
     /// Bytes sent per byte of guest memory during a live migration (pre-copy
     /// resends dirty pages): 1.1 assumed.
     pub migration_overhead: f64,
+    /// Cores per Mb/s dom0 spends sending or receiving a live migration: the
+    /// dom0 share of the NIC cost (no guest or netback copy on this path).
+    pub migration_cpu_per_mbps: f64,
     /// Dom0 CPU (cores) busy while it sends or receives a migration, on top of
-    /// the per-byte NIC cost the migration traffic already pays: 0 assumed.
+    /// the per-byte cost: 0 assumed.
     pub migration_extra_cpu: f64,
     /// Swap writes per second per MiB of working-set deficit: 2.56 pages/s/MiB
     /// (1 % of the missing pages written back each second; assumed, so a deficit
@@ -63,6 +66,7 @@ impl Default for SimConstants {
             vm_network_bound_mbps: 283.0,
             migration_mbps: 500.0,
             migration_overhead: 1.1,
+            migration_cpu_per_mbps: 0.5 * THESIS_NIC_CPU / THESIS_NIC_MBPS,
             migration_extra_cpu: 0.0,
             swap_pages_per_s_per_mib: 2.56,
             swap_reads_per_write: 1.0,

@@ -6,17 +6,23 @@
 //! carries out the `mem-set` and `migrate` actions it returns with modelled
 //! cost. It never decides anything itself.
 
+pub mod artifacts;
+pub mod builtin;
 pub mod cluster;
+pub mod compare;
 pub mod constants;
 pub mod error;
+pub mod eval;
+pub mod generator;
 pub mod maxmin;
 pub mod metrics;
+pub mod optimum;
 pub mod output;
 pub mod physics;
 pub mod plot;
 pub mod report;
 pub mod rng;
-// pub mod run;
+pub mod run;
 pub mod scenario;
 pub mod series;
 

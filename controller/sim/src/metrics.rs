@@ -90,6 +90,8 @@ pub struct Metrics {
     pub hotspot_s: Vec<f64>,
     /// Application bytes that crossed a NIC.
     pub nic_bytes: f64,
+    /// The part of `nic_bytes` between two VMs of the cluster.
+    pub inter_vm_nic_bytes: f64,
     /// Application bytes carried by IDC.
     pub idc_bytes: f64,
     /// Bytes sent by live migrations.
@@ -167,6 +169,7 @@ impl Metrics {
             rho_cap: cluster.constants.rho_cap,
             hotspot_s: vec![0.0; hosts],
             nic_bytes: 0.0,
+            inter_vm_nic_bytes: 0.0,
             idc_bytes: 0.0,
             migration_bytes: 0.0,
             delivered_sum: vec![0.0; groups],
@@ -191,6 +194,7 @@ impl Metrics {
             }
         }
         self.nic_bytes += out.nic_mbit * BYTES_PER_MBIT;
+        self.inter_vm_nic_bytes += out.inter_vm_nic_mbit * BYTES_PER_MBIT;
         self.idc_bytes += out.idc_mbit * BYTES_PER_MBIT;
         self.migration_bytes += out.migration_mbit * BYTES_PER_MBIT;
         self.ticks += 1;

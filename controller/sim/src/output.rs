@@ -136,6 +136,9 @@ pub struct Summary {
     /// Application bytes that crossed a physical NIC (each flow counted once,
     /// external included, migrations excluded).
     pub nic_bytes: f64,
+    /// The part of `nic_bytes` exchanged between two VMs of the cluster (what
+    /// placement can turn into IDC; client traffic cannot).
+    pub inter_vm_nic_bytes: f64,
     /// Application bytes carried by IDC.
     pub idc_bytes: f64,
     /// Migrations the RMN issued that started.
@@ -212,6 +215,7 @@ impl Summary {
             hotspot_s_total: hosts.iter().map(|h| h.hotspot_s).sum(),
             hosts,
             nic_bytes: metrics.nic_bytes.round(),
+            inter_vm_nic_bytes: metrics.inter_vm_nic_bytes.round(),
             idc_bytes: metrics.idc_bytes.round(),
             migrations: events
                 .iter()

@@ -21,6 +21,8 @@ pub struct TickOutcome {
     pub vm_rho: Vec<f64>,
     /// Application megabits that crossed a NIC this tick (each counted once).
     pub nic_mbit: f64,
+    /// The part of `nic_mbit` that is traffic between two VMs of the cluster.
+    pub inter_vm_nic_mbit: f64,
     /// Application megabits carried by IDC this tick.
     pub idc_mbit: f64,
     /// Migration megabits sent this tick.
@@ -212,11 +214,10 @@ fn share(cluster: &Cluster, d: &Demands, work: &[f64]) -> Shares {
                 let m = &cluster.migrations[i];
                 s.host_tx[m.source] += rate;
                 s.host_rx[m.destination] += rate;
-                // dom0 runs the migration: it pays the whole per-byte NIC cost
-                // on both ends.
-                s.dom0_cpu_demand[m.source] += rate * c.nic_cpu_per_mbps + c.migration_extra_cpu;
-                s.dom0_cpu_demand[m.destination] +=
-                    rate * c.nic_cpu_per_mbps + c.migration_extra_cpu;
+                // dom0 runs the migration on both ends.
+                let cost = rate * c.migration_cpu_per_mbps + c.migration_extra_cpu;
+                s.dom0_cpu_demand[m.source] += cost;
+                s.dom0_cpu_demand[m.destination] += cost;
             }
         }
     }
@@ -341,6 +342,7 @@ pub fn tick(cluster: &mut Cluster, now_s: f64, dt_s: f64) -> TickOutcome {
             out.idc_mbit += mbit;
         } else {
             out.nic_mbit += mbit;
+            out.inter_vm_nic_mbit += mbit;
         }
     }
 
