@@ -304,6 +304,10 @@ pub mod config_attr {
     pub const DEPARTED_TIMEOUT_MS: u16 = 10;
     /// `reset-epoch`.
     pub const RESET_EPOCH: u16 = 11;
+    /// `untracked-packets`.
+    pub const UNTRACKED_PACKETS: u16 = 12;
+    /// `untracked-bytes`.
+    pub const UNTRACKED_BYTES: u16 = 13;
     /// The set's table.
     pub const ALL: &[AttrDef] = &[
         AttrDef::new("abi-version", ABI_VERSION, AttrKind::U32, false),
@@ -322,5 +326,12 @@ pub mod config_attr {
             false,
         ),
         AttrDef::new("reset-epoch", RESET_EPOCH, AttrKind::U32, false),
+        AttrDef::new(
+            "untracked-packets",
+            UNTRACKED_PACKETS,
+            AttrKind::Uint,
+            false,
+        ),
+        AttrDef::new("untracked-bytes", UNTRACKED_BYTES, AttrKind::Uint, false),
     ];
 }
