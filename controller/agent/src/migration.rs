@@ -132,7 +132,7 @@ struct Armed {
 #[derive(Debug, Default)]
 struct ReceiverState {
     armed: BTreeMap<String, Armed>,
-    listening: bool,
+    listening: Option<SocketAddr>,
     receiving: usize,
 }
 
@@ -174,6 +174,12 @@ impl MigrationReceiver {
         }
     }
 
+    /// The address the channel listens on while armed (the configured one, or
+    /// the port the system chose for port 0).
+    pub fn listening_on(&self) -> Option<SocketAddr> {
+        lock(&self.state).listening
+    }
+
     /// Whether a migration is armed or being received.
     pub fn busy(&self) -> bool {
         let state = lock(&self.state);
@@ -197,7 +203,7 @@ impl MigrationReceiver {
                 expires: Instant::now() + timeout,
             },
         );
-        if state.listening {
+        if state.listening.is_some() {
             return Ok(());
         }
         let listener = match TcpListener::bind(self.listen) {
@@ -211,7 +217,7 @@ impl MigrationReceiver {
             }
         };
         listener.set_nonblocking(true)?;
-        state.listening = true;
+        state.listening = Some(listener.local_addr()?);
         drop(state);
         let receiver = self.clone();
         thread::Builder::new()
@@ -234,7 +240,7 @@ impl MigrationReceiver {
                     keep
                 });
                 if state.armed.is_empty() {
-                    state.listening = false;
+                    state.listening = None;
                     info!(address = %self.listen, "migration channel closed");
                     return;
                 }
