@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{rmn, Cluster, HostSpec};
+use common::{Cluster, HostSpec};
 use reunion_model::{Resource, RmnConfig};
 
 fn one_host(cores: f64) -> Cluster {
@@ -23,7 +23,7 @@ fn one_host(cores: f64) -> Cluster {
 #[test]
 fn step_to_95_percent_is_detected_at_the_fourth_report() {
     let mut cluster = one_host(2.0);
-    let mut rmn = rmn(RmnConfig::default());
+    let mut rmn = common::rmn(RmnConfig::default());
     // 1 report without a delta, then 13 samples at 50%.
     for round in cluster.ticks(&mut rmn, 14) {
         assert!(round.records.is_empty(), "no hotspot at 50%");
@@ -50,7 +50,7 @@ fn step_to_95_percent_is_detected_at_the_fourth_report() {
 #[test]
 fn a_single_spike_is_not_a_hotspot() {
     let mut cluster = one_host(2.0);
-    let mut rmn = rmn(RmnConfig::default());
+    let mut rmn = common::rmn(RmnConfig::default());
     cluster.ticks(&mut rmn, 14);
     cluster.vm_mut(1).cpu_cores = 4.0; // 100%
     let spike = cluster.tick(&mut rmn);
@@ -67,7 +67,7 @@ fn a_single_spike_is_not_a_hotspot() {
 #[test]
 fn fewer_than_three_samples_never_judge() {
     let mut cluster = one_host(4.0); // 100% from the start
-    let mut rmn = rmn(RmnConfig::default());
+    let mut rmn = common::rmn(RmnConfig::default());
     // Report 1: no delta. Reports 2 and 3: one and two samples.
     for round in cluster.ticks(&mut rmn, 3) {
         assert!(round.records.is_empty());
@@ -86,7 +86,7 @@ fn hosts_in_migration_are_not_judged() {
         .get_mut("a")
         .expect("host")
         .migration_in_flight = true;
-    let mut rmn = rmn(RmnConfig::default());
+    let mut rmn = common::rmn(RmnConfig::default());
     for round in cluster.ticks(&mut rmn, 8) {
         assert!(round.records.is_empty());
     }
@@ -110,7 +110,7 @@ fn dom0_cpu_counts_in_host_utilization() {
         },
     );
     cluster.vm(1, "a", 2.0, 512); // 50% alone, 90% with dom0's netback work
-    let mut rmn = rmn(RmnConfig::default());
+    let mut rmn = common::rmn(RmnConfig::default());
     let rounds = cluster.ticks(&mut rmn, 5);
     let record = rounds
         .iter()
