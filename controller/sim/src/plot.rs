@@ -149,7 +149,7 @@ pub fn draw_timeline(
                 ))
                 .map_err(|e| plot_error(&path, e))?;
         }
-        for (t, label) in &migrations {
+        for (m, (t, label)) in migrations.iter().enumerate() {
             chart
                 .draw_series(std::iter::once(PathElement::new(
                     vec![(*t, 0.0), (*t, panel.y_max)],
@@ -160,7 +160,8 @@ pub fn draw_timeline(
                 chart
                     .draw_series(std::iter::once(Text::new(
                         label.clone(),
-                        (*t, panel.y_max * 0.98),
+                        // Staggered so labels of close migrations do not overlap.
+                        (*t, panel.y_max * (0.98 - 0.07 * (m % 3) as f64)),
                         ("sans-serif", 13).into_font().color(&BLACK),
                     )))
                     .map_err(|e| plot_error(&path, e))?;
