@@ -1,7 +1,7 @@
 //! Client of `workload serve`.
 
 use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::TcpStream;
 use std::time::Duration;
 
 pub fn run(argv: &[String]) -> Result<(), String> {
@@ -11,11 +11,7 @@ pub fn run(argv: &[String]) -> Result<(), String> {
     if cmd.is_empty() {
         return Err("no command given".into());
     }
-    let addr = target
-        .to_socket_addrs()
-        .map_err(|e| format!("cannot resolve `{target}`: {e}"))?
-        .next()
-        .ok_or_else(|| format!("`{target}` resolves to nothing"))?;
+    let addr = crate::resolve::resolve(target)?;
     let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(5))
         .map_err(|e| format!("connect {addr}: {e}"))?;
     s.set_read_timeout(Some(Duration::from_secs(120)))

@@ -7,6 +7,7 @@
 mod args;
 mod burn;
 mod ctl;
+mod resolve;
 mod serve;
 mod sink;
 mod stream;
@@ -42,7 +43,11 @@ fn main() -> ExitCode {
     let mut argv: Vec<String> = std::env::args().skip(1).collect();
     if argv.is_empty() || argv[0] == "-h" || argv[0] == "--help" {
         print!("{USAGE}");
-        return if argv.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS };
+        return if argv.is_empty() {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        };
     }
     let sub = argv.remove(0);
     let result = match sub.as_str() {
@@ -52,7 +57,9 @@ fn main() -> ExitCode {
         "sink" => sink::run(&argv),
         "serve" => serve::run(&argv),
         "ctl" => ctl::run(&argv),
-        other => Err(format!("unknown subcommand `{other}`; see `workload --help`")),
+        other => Err(format!(
+            "unknown subcommand `{other}`; see `workload --help`"
+        )),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,8 +2,11 @@
 
 use crate::args::Args;
 use std::io::Write;
-use std::net::{TcpStream, ToSocketAddrs, UdpSocket};
+use std::net::{TcpStream, UdpSocket};
 use std::time::{Duration, Instant};
+
+/// Sends one message.
+type SendFn = dyn FnMut(&[u8]) -> std::io::Result<()>;
 
 pub fn run(argv: &[String]) -> Result<(), String> {
     let a = Args::parse(argv, &["tcp", "udp"])?;
@@ -17,21 +20,20 @@ pub fn run(argv: &[String]) -> Result<(), String> {
     let count: u64 = a.get("count", 0)?;
     let seconds: u64 = a.get("seconds", 0)?;
     if size == 0 || (!tcp && size > 65507) {
-        return Err(format!("--size {size}: must be 1..=65507 for UDP, >= 1 for TCP"));
+        return Err(format!(
+            "--size {size}: must be 1..=65507 for UDP, >= 1 for TCP"
+        ));
     }
-    let addr = to
-        .to_socket_addrs()
-        .map_err(|e| format!("cannot resolve `{to}`: {e}"))?
-        .next()
-        .ok_or_else(|| format!("`{to}` resolves to nothing"))?;
+    let addr = crate::resolve::resolve(&to)?;
     let payload = vec![0x5au8; size];
-    let mut send: Box<dyn FnMut(&[u8]) -> std::io::Result<()>> = if tcp {
+    let mut send: Box<SendFn> = if tcp {
         let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(10))
             .map_err(|e| format!("connect {addr}: {e}"))?;
         Box::new(move |b| s.write_all(b))
     } else {
         let s = UdpSocket::bind("0.0.0.0:0").map_err(|e| format!("bind: {e}"))?;
-        s.connect(addr).map_err(|e| format!("connect {addr}: {e}"))?;
+        s.connect(addr)
+            .map_err(|e| format!("connect {addr}: {e}"))?;
         Box::new(move |b| s.send(b).map(|_| ()))
     };
     let start = Instant::now();
