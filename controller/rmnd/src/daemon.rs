@@ -367,12 +367,12 @@ impl Daemon {
                 },
             );
         }
-        self.metrics.clear_domains();
-        for (host, state) in &self.hosts {
-            if let Some(rates) = &state.rates {
-                self.metrics.observe_host(host, rates);
-            }
-        }
+        self.metrics.set_hosts(
+            self.hosts
+                .iter()
+                .filter_map(|(host, state)| state.rates.clone().map(|r| (host.clone(), r)))
+                .collect(),
+        );
         self.metrics.round_done(started.elapsed().as_secs_f64());
         self.publish_status();
     }

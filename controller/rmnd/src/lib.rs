@@ -11,6 +11,7 @@ pub mod daemon;
 pub mod decision_log;
 pub mod engine;
 pub mod error;
+pub mod exposition;
 pub mod http;
 pub mod metrics;
 pub mod rates;
