@@ -152,6 +152,9 @@ pub struct DomainEntry {
     pub last_action_ms: Option<u64>,
     /// The host it last left and when (RMN time): the return block.
     pub left: Option<(HostIdx, u64)>,
+    /// Destination of a migration the executor reported complete: that host's
+    /// next "running" report takes ownership whatever order reports arrive in.
+    pub moved_to: Option<HostIdx>,
     baseline: Option<DomainBaseline>,
 }
 
@@ -273,6 +276,7 @@ impl LoadCollector {
             last_seen_ms: now_ms,
             last_action_ms: None,
             left: None,
+            moved_to: None,
             baseline: None,
         };
         let idx = match self.free_slots.pop() {
@@ -308,7 +312,8 @@ impl LoadCollector {
             && (!entry.present
                 || entry.state != DomainState::Running
                 || owner_stale
-                || expected_destination == Some(host))
+                || expected_destination == Some(host)
+                || entry.moved_to == Some(host))
     }
 
     /// Ingests one validated, normalized report at RMN time `now_ms`.
@@ -366,6 +371,7 @@ impl LoadCollector {
             if adopted {
                 entry.owner = host_idx;
                 entry.left = Some((old_owner, now_ms));
+                entry.moved_to = None;
             }
             if let Some(rates) = apply_domain_report(entry, dom, host_idx, report) {
                 load.cpu_cores += rates.cpu_cores;

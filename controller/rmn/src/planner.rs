@@ -118,17 +118,24 @@ pub fn decide_hotspot(
         return Some(no_action(record, &reason));
     }
 
-    migrate(
-        collector,
-        ctx,
-        config,
+    let hotspot = Hotspot {
         host,
-        &evidence,
+        evidence: &evidence,
         mem_flag,
-        info,
-        record,
         memory_note,
-    )
+    };
+    migrate(collector, ctx, config, &hotspot, info, record)
+}
+
+/// The hotspot being served by a migration.
+#[derive(Debug, Clone, Copy)]
+struct Hotspot<'a> {
+    host: HostIdx,
+    evidence: &'a HotspotEvidence,
+    /// M_i: memory overloaded and not solvable by ballooning.
+    mem_flag: bool,
+    /// Prefix of every explanation (why memory provisioning did not suffice).
+    memory_note: &'a str,
 }
 
 fn no_action(mut record: DecisionRecord, reason: &str) -> DecisionRecord {
@@ -162,18 +169,20 @@ fn ineligibility(
     }
 }
 
-#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename these
 fn migrate(
     collector: &LoadCollector,
     ctx: &mut RoundContext,
     config: &RmnConfig,
-    host: HostIdx,
-    evidence: &HotspotEvidence,
-    mem_flag: bool,
+    hotspot: &Hotspot<'_>,
     info: RoundInfo,
     mut record: DecisionRecord,
-    memory_note: &str,
 ) -> Option<DecisionRecord> {
+    let Hotspot {
+        host,
+        evidence,
+        mem_flag,
+        memory_note,
+    } = *hotspot;
     let residents = &collector.hosts[host].residents;
     let mut eligible: Vec<Scored> = Vec::with_capacity(residents.len());
     let mut ineligible: Vec<(Scored, CandidateVerdict)> = Vec::new();
@@ -324,9 +333,13 @@ fn victim_reason(
                 .and_then(|r| idc_terms(&r.score).map(|rt| (r, rt)))
                 .filter(|(_, rt)| (t.volume - rt.volume).abs() <= config.epsilon);
             let tie_note = match tie {
+                Some((r, _)) if winner.nic_traffic > r.nic_traffic => format!(
+                    "; {} is within epsilon {} of it and loses on NIC traffic {:.4} < {:.4}",
+                    r.name, config.epsilon, r.nic_traffic, winner.nic_traffic
+                ),
                 Some((r, _)) => format!(
-                    "; {} has a volume within epsilon {} and wins on NIC traffic {:.3} > {:.3}",
-                    winner.name, config.epsilon, winner.nic_traffic, r.nic_traffic
+                    "; {} is within epsilon {} of it with the same NIC traffic; the lower UUID wins",
+                    r.name, config.epsilon
                 ),
                 None => String::new(),
             };

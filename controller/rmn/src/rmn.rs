@@ -176,15 +176,25 @@ impl Rmn {
             .in_flight
             .remove(result.id)
             .ok_or(RmnError::UnknownAction(result.id))?;
-        if let ActionKind::Migrate { uuid, source, .. } = &outstanding.action.kind {
+        if let ActionKind::Migrate {
+            uuid,
+            source,
+            destination,
+            ..
+        } = &outstanding.action.kind
+        {
             self.mark_acted(*uuid, now_ms);
             if result.outcome == ActionOutcome::Ok {
                 let source_idx = self.collector.host_index.get(source).copied();
-                if let (Some(source_idx), Some((idx, _))) =
-                    (source_idx, self.collector.domain_by_uuid(uuid))
-                {
+                let dest_idx = self.collector.host_index.get(destination).copied();
+                if let Some((idx, _)) = self.collector.domain_by_uuid(uuid) {
                     if let Some(dom) = self.collector.domain_mut(idx) {
-                        dom.left = Some((source_idx, now_ms));
+                        if let Some(source_idx) = source_idx {
+                            dom.left = Some((source_idx, now_ms));
+                        }
+                        if dom.owner != dest_idx.unwrap_or(dom.owner) {
+                            dom.moved_to = dest_idx;
+                        }
                     }
                 }
             }
