@@ -60,14 +60,23 @@ pub enum Class {
     Bucket(Bucket),
 }
 
+/// Where an IP address is, as far as classification cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IpPlace {
+    /// One of dom0's own addresses.
+    Dom0,
+    /// Inside a cluster prefix.
+    Cluster,
+    /// Anywhere else.
+    Outside,
+}
+
 /// The state classification consults: who is local, what is dom0, what is the cluster.
 pub trait Neighbourhood {
     /// The slot of the local domain that owns `mac`, if any.
     fn local_domain_slot(&self, mac: MacAddr) -> Option<u16>;
-    /// True when `ip` is one of dom0's own addresses.
-    fn is_host_addr(&self, ip: IpAddr16) -> bool;
-    /// True when `ip` lies inside a cluster prefix.
-    fn in_cluster(&self, ip: IpAddr16) -> bool;
+    /// Where `ip` is (dom0's addresses win over cluster prefixes).
+    fn place_of(&self, ip: IpAddr16) -> IpPlace;
 }
 
 /// Classifies one frame crossing a vif in `direction`.
@@ -91,11 +100,9 @@ pub fn classify(frame: &ParsedFrame, direction: Direction, world: &impl Neighbou
     let Some(peer_ip) = peer_ip else {
         return Class::Bucket(Bucket::NonIp);
     };
-    if world.is_host_addr(peer_ip) {
-        Class::Bucket(Bucket::Dom0)
-    } else if world.in_cluster(peer_ip) {
-        Class::Nic { peer_ip, peer_mac }
-    } else {
-        Class::Bucket(Bucket::External)
+    match world.place_of(peer_ip) {
+        IpPlace::Dom0 => Class::Bucket(Bucket::Dom0),
+        IpPlace::Cluster => Class::Nic { peer_ip, peer_mac },
+        IpPlace::Outside => Class::Bucket(Bucket::External),
     }
 }

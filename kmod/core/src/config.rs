@@ -3,7 +3,7 @@
 //! path writes it (serialized by the caller).
 
 use super::addr::{contains_words, IpAddr16, MacAddr, Prefix};
-use super::classify::Neighbourhood;
+use super::classify::{IpPlace, Neighbourhood};
 use super::engine::IdcstatCore;
 use super::geometry::{
     G_CONFIG_SEQ, G_DOMAIN_TABLE_FULL, G_EVICTED_DEPARTED, G_HOST_ADDRS, G_NEXT_AUTO_GENERATION,
@@ -200,21 +200,17 @@ impl Neighbourhood for IdcstatCore<'_> {
     }
 
     #[inline(always)]
-    fn is_host_addr(&self, ip: IpAddr16) -> bool {
+    fn place_of(&self, ip: IpAddr16) -> IpPlace {
         let (hi, lo) = ip.to_words();
         self.region.seq_read(G_CONFIG_SEQ, || {
-            (0..self.count(G_N_HOST_ADDRS, MAX_HOST_ADDRS)).any(|i| {
+            let is_host = (0..self.count(G_N_HOST_ADDRS, MAX_HOST_ADDRS)).any(|i| {
                 let at = G_HOST_ADDRS + i * HOST_ADDR_WORDS;
                 self.region.load(at) == hi && self.region.load(at + 1) == lo
-            })
-        })
-    }
-
-    #[inline(always)]
-    fn in_cluster(&self, ip: IpAddr16) -> bool {
-        let (hi, lo) = ip.to_words();
-        self.region.seq_read(G_CONFIG_SEQ, || {
-            (0..self.count(G_N_PREFIXES, MAX_CLUSTER_PREFIXES)).any(|i| {
+            });
+            if is_host {
+                return IpPlace::Dom0;
+            }
+            let in_cluster = (0..self.count(G_N_PREFIXES, MAX_CLUSTER_PREFIXES)).any(|i| {
                 let at = G_PREFIXES + i * PREFIX_WORDS;
                 contains_words(
                     self.region.load(at),
@@ -223,7 +219,12 @@ impl Neighbourhood for IdcstatCore<'_> {
                     hi,
                     lo,
                 )
-            })
+            });
+            if in_cluster {
+                IpPlace::Cluster
+            } else {
+                IpPlace::Outside
+            }
         })
     }
 }

@@ -133,7 +133,7 @@ impl<'a> IdcstatCore<'a> {
                 let table = if direction == Direction::Tx { 0 } else { 2 };
                 let key = PeerKey::Idc {
                     mac: peer_mac,
-                    peer_domid: self.domid_of_slot(usize::from(peer_slot)),
+                    peer_slot,
                     ip: peer_ip,
                 };
                 (
@@ -214,5 +214,78 @@ impl<'a> IdcstatCore<'a> {
             } if sender_mac == frame.src => self.learn_ip(slot, sender_ip),
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use std::vec::Vec;
+
+    use super::super::addr::{MacAddr, Prefix};
+    use super::super::lifecycle::VifIdentity;
+    use super::*;
+
+    fn frame_to(dst_ip: [u8; 4]) -> Vec<u8> {
+        let mut f = Vec::new();
+        f.extend_from_slice(&[2, 0, 0, 0, 0, 0xfe, 0, 0x16, 0x3e, 0, 0, 1, 0x08, 0x00]);
+        f.extend_from_slice(&[0x45, 0, 0, 28, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1]);
+        f.extend_from_slice(&dst_ip);
+        f.resize(60, 0);
+        f
+    }
+
+    #[test]
+    fn counters_near_u64_max_wrap_in_the_domain_and_peer_sums() {
+        let geometry = Geometry {
+            max_domains: 2,
+            peers_per_table: 4,
+            max_vifs: 4,
+            shards: 2,
+            nr_cpus: 2,
+            ..Geometry::default()
+        };
+        let words: Vec<AtomicU64> = (0..IdcstatCore::required_words(&geometry).unwrap())
+            .map(|_| AtomicU64::new(0))
+            .collect();
+        let core = IdcstatCore::new(geometry, &words).unwrap();
+        core.add_cluster_prefix(Prefix::v4([10, 0, 0, 0], 8).unwrap())
+            .unwrap();
+        let vif = VifIdentity {
+            ifindex: 5,
+            domid: 1,
+            devid: 0,
+            generation: 1,
+            mac: Some(MacAddr([0, 0x16, 0x3e, 0, 0, 1])),
+        };
+        core.set_vif_identity(vif, 0).unwrap();
+        let frame = frame_to([10, 1, 1, 1]);
+        let Accounted::Counted {
+            slot,
+            peer: Some(PeerOutcome::Inserted(index)),
+            ..
+        } = core.account_frame(5, Direction::Tx, 0, &frame, 60)
+        else {
+            panic!("first packet inserts a NIC peer");
+        };
+        // Preset shard 0's NIC tx counters and the peer's counters just below the wrap.
+        let nic = core.layout.shard(slot, 0) + S_CATEGORIES + (Category::Nic as usize) * 2;
+        core.region.store(nic, u64::MAX);
+        core.region.store(nic + 1, u64::MAX - 10);
+        let peer_at = core.layout.shard(slot, 0) + core.layout.peer_counter(1, index);
+        core.region.store(peer_at, u64::MAX);
+        core.account_frame(5, Direction::Tx, 0, &frame, 60);
+        core.account_frame(5, Direction::Tx, 1, &frame, 60);
+        let snapshot = core.domain_snapshot(slot).unwrap();
+        // Shard 0: MAX + 1 wraps to 0; shard 1 holds 1; the sum is 1.
+        assert_eq!(snapshot.tx.get(Category::Nic).packets, 1);
+        assert_eq!(
+            snapshot.tx.get(Category::Nic).bytes,
+            (u64::MAX - 10).wrapping_add(60).wrapping_add(60)
+        );
+        assert_eq!(
+            core.peer_snapshot(slot, 1, index).unwrap().traffic.packets,
+            1
+        );
     }
 }

@@ -36,8 +36,8 @@ pub enum PeerKey {
     Idc {
         /// Key.
         mac: MacAddr,
-        /// Recorded: the peer's domid.
-        peer_domid: Option<u16>,
+        /// The peer domain's slot (its domid is recorded when the entry is made).
+        peer_slot: u16,
         /// Recorded: the peer's IP, if this frame is IP.
         ip: Option<IpAddr16>,
     },
@@ -217,11 +217,10 @@ impl IdcstatCore<'_> {
             return None;
         }
         let (mac, ip, domid_word) = match *key {
-            PeerKey::Idc {
-                mac,
-                peer_domid,
-                ip,
-            } => (mac, ip, peer_domid.map_or(0, |d| u64::from(d) + 1)),
+            PeerKey::Idc { mac, peer_slot, ip } => {
+                let domid = self.domid_of_slot(usize::from(peer_slot));
+                (mac, ip, domid.map_or(0, |d| u64::from(d) + 1))
+            }
             PeerKey::Nic { ip, mac } => (mac, Some(ip), 0),
         };
         let (hi, lo) = ip.map_or((0, 0), IpAddr16::to_words);

@@ -111,3 +111,44 @@ impl<'a> Region<'a> {
         value
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_and_atomic_adds_wrap_instead_of_overflowing() {
+        let words = [AtomicU64::new(u64::MAX - 1), AtomicU64::new(u64::MAX)];
+        let region = Region::new(&words);
+        region.add_shard(0, 3, true);
+        region.add_atomic(1, 2);
+        assert_eq!(region.load(0), 1);
+        assert_eq!(region.load(1), 1);
+        region.add_shard(0, u64::MAX, false);
+        assert_eq!(region.load(0), 0);
+    }
+
+    #[test]
+    fn out_of_region_accesses_are_absorbed() {
+        let words = [AtomicU64::new(7)];
+        let region = Region::new(&words);
+        region.store(5, 1);
+        region.add_shard(9, 1, true);
+        assert_eq!(region.load(0), 7);
+    }
+
+    #[test]
+    fn seqlock_reader_sees_a_completed_write() {
+        let words = [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)];
+        let region = Region::new(&words);
+        region.seq_write(0, || {
+            region.store(1, 5);
+            region.store(2, 6);
+        });
+        assert_eq!(region.load(0), 2, "sequence even after a write");
+        assert_eq!(
+            region.seq_read(0, || (region.load(1), region.load(2))),
+            (5, 6)
+        );
+    }
+}
