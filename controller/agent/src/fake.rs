@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use reunion_model::{DomId, DomainState};
+use std::time::Instant;
+
+use reunion_model::{DomId, DomainState, DomainUuid};
 
 use crate::hypervisor::{HostInfo, Hypervisor, MigrationTarget, XenDomain};
 use crate::idcstat::{IdcstatConfig, IdcstatSnapshot, IdcstatSource};
@@ -52,6 +54,11 @@ pub struct FakeWorld {
     pub hosts: BTreeMap<String, FakeHost>,
     /// Calls made so far.
     pub calls: Vec<FakeCall>,
+    /// CPUs each domain burns (1.0 = one vCPU flat out), wherever it runs:
+    /// its CPU time grows by this much per second of real time.
+    pub busy_cpus: BTreeMap<DomainUuid, f64>,
+    /// When the world's CPU clock started (first listing).
+    pub started: Option<Instant>,
     next_domid: u32,
 }
 
@@ -95,7 +102,31 @@ impl Hypervisor for FakeHypervisor {
     }
 
     fn domains(&self) -> Result<Vec<XenDomain>, AgentError> {
-        self.with_host(|h| Ok(h.domains.clone()))
+        let mut world = lock_world(&self.world);
+        let elapsed_s = world
+            .started
+            .get_or_insert_with(Instant::now)
+            .elapsed()
+            .as_secs_f64();
+        let busy = world.busy_cpus.clone();
+        let host = world
+            .hosts
+            .get(&self.host)
+            .ok_or_else(|| AgentError::Command {
+                command: "xl list".into(),
+                reason: format!("fake host {} does not exist", self.host),
+            })?;
+        Ok(host
+            .domains
+            .iter()
+            .map(|d| {
+                let burnt = busy.get(&d.uuid).copied().unwrap_or(0.0) * elapsed_s * 1e9;
+                XenDomain {
+                    cpu_time_ns: d.cpu_time_ns.saturating_add(burnt as u64),
+                    ..d.clone()
+                }
+            })
+            .collect())
     }
 
     fn max_mem_bytes(&self, domid: DomId) -> Result<u64, AgentError> {

@@ -181,11 +181,10 @@ fn session(
                     break "daemon stopped".to_string();
                 }
             }
+            Err(e) if e.is_closed() => break "connection closed by the agent".to_string(),
             Err(e) => {
-                if !e.is_closed() {
-                    warn!(%host, conn, "closing session: {e}");
-                    metrics.rejected(reason_label(&e));
-                }
+                warn!(%host, conn, "closing session: {e}");
+                metrics.rejected(reason_label(&e));
                 break e.to_string();
             }
         }

@@ -94,6 +94,22 @@ pub fn start_rmn(
     port: u16,
     name: &str,
 ) -> RunningDaemon {
+    let rmn = RmnConfig {
+        interval_s: 1,
+        dry_run,
+        ..RmnConfig::default()
+    };
+    start_rmn_with(hosts, Box::new(engine), rmn, port, name)
+}
+
+/// Starts a daemon with any engine and RMN configuration.
+pub fn start_rmn_with(
+    hosts: &[&str],
+    engine: Box<dyn DecisionEngine>,
+    rmn: RmnConfig,
+    port: u16,
+    name: &str,
+) -> RunningDaemon {
     let config = RmndConfig {
         listen: ([127, 0, 0, 1], port).into(),
         metrics_listen: ([127, 0, 0, 1], 0).into(),
@@ -105,14 +121,10 @@ pub fn start_rmn(
         heartbeat_s: 1,
         migration_timeout_s: 30,
         max_frame_bytes: 1 << 20,
-        rmn: RmnConfig {
-            interval_s: 1,
-            dry_run,
-            ..RmnConfig::default()
-        },
+        rmn,
     };
     let keys: BTreeMap<String, Psk> = hosts.iter().map(|h| (h.to_string(), key_of(h))).collect();
-    reunion_rmnd::start(&config, keys, Box::new(engine)).expect("daemon starts")
+    reunion_rmnd::start(&config, keys, engine).expect("daemon starts")
 }
 
 pub fn domain(uuid: u128, domid: u32, name: &str) -> XenDomain {
