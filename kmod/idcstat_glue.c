@@ -1,22 +1,579 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * idcstat_glue.c - C side of the idcstat module.
+ * idcstat_glue.c - the C side of idcstat.ko.
  *
- * Rust-for-Linux does not wrap every kernel interface idcstat needs, so the
- * C parts live here and are linked with idcstat_main.rs into one module.
+ * Rust-for-Linux (7.2) has no bindings for generic netlink, netfilter hooks,
+ * netdevice notifiers or tracepoint probes, so this file reaches them and
+ * nothing else: every decision is made by the Rust side (idcstat_main.rs and
+ * the files it includes), which this file calls through the idcstat_rs_*()
+ * entry points declared below.  The family's policies and ops table are
+ * generated from uapi/idcstat.yaml into uapi/c/ (built by idcstat_nl.c).
+ *
+ * Contexts:
+ *  - packet hooks run with BH disabled (netdev ingress in softirq, egress
+ *    under rcu_read_lock_bh), so smp_processor_id() is stable;
+ *  - the block tracepoint runs in the submitter's context, preemption off;
+ *  - netdevice events run under RTNL; netlink ops in process context.
+ * The opaque Rust context pointer @idcstat_ctx is set before anything is
+ * registered and cleared only after everything is unregistered and an RCU
+ * grace period has passed, so every callback below sees it valid.
  */
 
-#include <linux/types.h>
+#include <linux/blkdev.h>
+#include <linux/bio.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_netdev.h>
+#include <linux/rtnetlink.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <linux/random.h>
+#include <linux/timekeeping.h>
+#include <linux/tracepoint.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+#include <net/sock.h>
 
-u32 idcstat_glue_abi_version(void);
+#include "../uapi/c/idcstat-nl.h"
+
+/* Bytes of each frame handed to Rust (>= idcstat-core's HEADER_BYTES_NEEDED). */
+#define IDCSTAT_GLUE_HEADER_BYTES 128
+
+/* Direction codes shared with Rust (idcstat_main.rs, `Direction::from_glue`). */
+#define IDCSTAT_DIR_GUEST_TX 0	/* entering dom0 from the vif: netdev ingress */
+#define IDCSTAT_DIR_GUEST_RX 1	/* leaving dom0 through the vif: netdev egress */
+
+/* Netdevice event codes shared with Rust (`NetdevEvent`). */
+#define IDCSTAT_NETDEV_APPEARED 0
+#define IDCSTAT_NETDEV_REMOVED 1
+
+/**
+ * struct idcstat_nl_request - a validated "do" request handed to Rust.
+ * @info: the genetlink request (reply address, extack).
+ * @attrs: the request's top-level attributes (already policy-validated).
+ * @attrs_len: their length in bytes.
+ */
+struct idcstat_nl_request {
+	struct genl_info *info;
+	const void *attrs;
+	u32 attrs_len;
+};
+
+/**
+ * struct idcstat_nl_dump - one dumpit call handed to Rust.
+ * @skb: the message buffer to fill.
+ * @cb: the dump's netlink callback (sequence, consistency check).
+ * @attrs: the dump request's attributes (already policy-validated).
+ * @attrs_len: their length in bytes.
+ * @cursor: where the previous call stopped (kept in cb->args[0..2]).
+ */
+struct idcstat_nl_dump {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	const void *attrs;
+	u32 attrs_len;
+	u64 cursor[3];
+};
+
+/**
+ * struct idcstat_vif_hooks - the two netfilter netdev hooks on one vif.
+ * @dev: the hooked device (registered while hooked: see detach).
+ * @ops: [0] ingress (guest transmit), [1] egress (guest receive).
+ */
+struct idcstat_vif_hooks {
+	struct net_device *dev;
+	struct nf_hook_ops ops[2];
+};
+
+/* Rust entry points (idcstat_main.rs). */
+void idcstat_rs_account_frame(const void *ctx, u32 ifindex, u32 dir, u32 cpu,
+			      const u8 *hdr, u32 hdr_len, u32 frame_len);
+void idcstat_rs_account_bio(const void *ctx, u32 dev, u64 sector, u64 nr_sectors,
+			    bool is_write);
+void idcstat_rs_netdev_event(const void *ctx, u32 event, u32 ifindex,
+			     const char *name, u32 name_len);
+int idcstat_rs_nl_doit(const void *ctx, u8 cmd, struct idcstat_nl_request *req);
+int idcstat_rs_nl_dumpit(const void *ctx, u8 cmd, struct idcstat_nl_dump *dump);
+
+/* Functions of this file called by Rust (declared here for -Wmissing-prototypes). */
+u32 idcstat_glue_header_bytes(void);
+u64 idcstat_glue_random_u64(void);
+u64 idcstat_glue_now_ms(void);
+u32 idcstat_glue_nr_cpu_ids(void);
+int idcstat_glue_register(const void *ctx);
+void idcstat_glue_unregister(void);
+void idcstat_glue_rtnl_lock(void);
+void idcstat_glue_rtnl_unlock(void);
+struct idcstat_vif_hooks *idcstat_glue_hooks_attach(u32 ifindex, int *err);
+void idcstat_glue_hooks_detach(struct idcstat_vif_hooks *hooks);
+struct sk_buff *idcstat_glue_msg_new(void);
+void idcstat_glue_msg_free(struct sk_buff *skb);
+void *idcstat_glue_msg_put_reply_header(struct sk_buff *skb, struct genl_info *info, u8 cmd);
+void *idcstat_glue_msg_put_event_header(struct sk_buff *skb, u8 cmd);
+void *idcstat_glue_dump_put_header(struct idcstat_nl_dump *dump, u8 cmd);
+void idcstat_glue_dump_set_seq(struct idcstat_nl_dump *dump, u32 seq);
+void idcstat_glue_msg_end(struct sk_buff *skb, void *hdr);
+void idcstat_glue_msg_cancel(struct sk_buff *skb, void *hdr);
+int idcstat_glue_msg_reply(struct sk_buff *skb, struct genl_info *info);
+int idcstat_glue_msg_multicast(struct sk_buff *skb);
+int idcstat_glue_msg_len(struct sk_buff *skb);
+int idcstat_glue_put_u32(struct sk_buff *skb, u16 type, u32 value);
+int idcstat_glue_put_uint(struct sk_buff *skb, u16 type, u64 value);
+int idcstat_glue_put_binary(struct sk_buff *skb, u16 type, const void *data, u32 len);
+int idcstat_glue_put_flag(struct sk_buff *skb, u16 type);
+struct nlattr *idcstat_glue_nest_start(struct sk_buff *skb, u16 type);
+void idcstat_glue_nest_end(struct sk_buff *skb, struct nlattr *nest);
+void idcstat_glue_set_err_msg(struct genl_info *info, const char *msg);
+
+/* The Rust context; see the file comment for its lifetime. */
+static const void *idcstat_ctx;
 
 /*
- * idcstat_glue_abi_version - version of the Rust/C interface of this file.
- *
- * Called by the Rust side at load time; it proves that both objects are
- * linked into one module.
+ * idcstat_glue_header_bytes - how many frame bytes the hooks copy for Rust.
+ * Rust checks at load time that this covers what idcstat-core parses.
  */
-u32 idcstat_glue_abi_version(void)
+u32 idcstat_glue_header_bytes(void)
 {
-	return 1;
+	return IDCSTAT_GLUE_HEADER_BYTES;
+}
+
+/* idcstat_glue_random_u64 - a random seed for idcstat-core's table hashes. */
+u64 idcstat_glue_random_u64(void)
+{
+	return get_random_u64();
+}
+
+/* idcstat_glue_now_ms - monotonic milliseconds (boot time, counts suspend). */
+u64 idcstat_glue_now_ms(void)
+{
+	return div_u64(ktime_get_boottime_ns(), NSEC_PER_MSEC);
+}
+
+/* idcstat_glue_nr_cpu_ids - the number of possible CPU ids (counter shards). */
+u32 idcstat_glue_nr_cpu_ids(void)
+{
+	return nr_cpu_ids;
+}
+
+/*
+ * idcstat_hook - netfilter netdev hook on a vif, both directions.
+ *
+ * Copies the first IDCSTAT_GLUE_HEADER_BYTES of the frame, starting at the
+ * Ethernet header, and hands them to Rust with the frame's full length. At
+ * netdev ingress skb->data is past the Ethernet header (mac offset -14), at
+ * egress it is at it (offset 0): the frame length is skb->len minus that
+ * offset, i.e. what the device's own byte counters count. Never drops.
+ */
+static unsigned int idcstat_hook(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	u8 copy[IDCSTAT_GLUE_HEADER_BYTES];
+	const struct net_device *dev = state->in ? state->in : state->out;
+	u32 dir = (uintptr_t)priv;
+	int mac_off = skb_mac_header_was_set(skb) ? skb_mac_offset(skb) : 0;
+	unsigned int frame_len, want;
+	const u8 *hdr;
+
+	if (unlikely(mac_off > 0 || !dev))
+		mac_off = 0;
+	frame_len = skb->len - mac_off;
+	want = min_t(unsigned int, frame_len, sizeof(copy));
+	hdr = skb_header_pointer(skb, mac_off, want, copy);
+	if (unlikely(!hdr))
+		want = 0;
+	idcstat_rs_account_frame(idcstat_ctx, dev ? dev->ifindex : 0, dir,
+				 smp_processor_id(), want ? hdr : copy, want, frame_len);
+	return NF_ACCEPT;
+}
+
+/*
+ * idcstat_glue_hooks_attach - hook both directions of device @ifindex.
+ * @ifindex: a device of the initial network namespace.
+ * @err: set to a negative errno when NULL is returned.
+ *
+ * Caller holds RTNL, which keeps the device registered until the hooks are
+ * detached from its NETDEV_UNREGISTER event. Returns NULL (-ENODEV) if the
+ * device does not exist (yet), or on allocation/registration failure.
+ */
+struct idcstat_vif_hooks *idcstat_glue_hooks_attach(u32 ifindex, int *err)
+{
+	struct idcstat_vif_hooks *hooks;
+	struct net_device *dev;
+	int i;
+
+	ASSERT_RTNL();
+	dev = __dev_get_by_index(&init_net, ifindex);
+	if (!dev) {
+		*err = -ENODEV;
+		return NULL;
+	}
+	hooks = kzalloc(sizeof(*hooks), GFP_KERNEL);
+	if (!hooks) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	hooks->dev = dev;
+	for (i = 0; i < 2; i++) {
+		hooks->ops[i].hook = idcstat_hook;
+		hooks->ops[i].dev = dev;
+		hooks->ops[i].pf = NFPROTO_NETDEV;
+		hooks->ops[i].hooknum = i == 0 ? NF_NETDEV_INGRESS : NF_NETDEV_EGRESS;
+		hooks->ops[i].priv = (void *)(uintptr_t)(i == 0 ? IDCSTAT_DIR_GUEST_TX
+								 : IDCSTAT_DIR_GUEST_RX);
+		/* Count what the guest really sent/receives: before other filters. */
+		hooks->ops[i].priority = i == 0 ? INT_MIN + 1 : INT_MAX - 1;
+	}
+	*err = nf_register_net_hooks(&init_net, hooks->ops, 2);
+	if (*err) {
+		kfree(hooks);
+		return NULL;
+	}
+	return hooks;
+}
+
+/*
+ * idcstat_glue_hooks_detach - undo idcstat_glue_hooks_attach().
+ *
+ * Must run before the device is freed (from its NETDEV_UNREGISTER event or
+ * while RTNL keeps it registered). Waits for hooks still running on other
+ * CPUs (synchronize_net) before freeing, so that Rust may forget the vif
+ * right after this returns.
+ */
+void idcstat_glue_hooks_detach(struct idcstat_vif_hooks *hooks)
+{
+	nf_unregister_net_hooks(&init_net, hooks->ops, 2);
+	synchronize_net();
+	kfree(hooks);
+}
+
+/* idcstat_glue_rtnl_lock - take RTNL (netlink config ops that attach hooks). */
+void idcstat_glue_rtnl_lock(void)
+{
+	rtnl_lock();
+}
+
+/* idcstat_glue_rtnl_unlock - release RTNL. */
+void idcstat_glue_rtnl_unlock(void)
+{
+	rtnl_unlock();
+}
+
+/*
+ * idcstat_netdev_event - netdevice notifier: tells Rust about devices of the
+ * initial namespace appearing (registered or renamed) and going.
+ */
+static int idcstat_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	if (!net_eq(dev_net(dev), &init_net))
+		return NOTIFY_DONE;
+	switch (event) {
+	case NETDEV_REGISTER:
+	case NETDEV_CHANGENAME:
+		idcstat_rs_netdev_event(idcstat_ctx, IDCSTAT_NETDEV_APPEARED, dev->ifindex,
+					dev->name, strnlen(dev->name, IFNAMSIZ));
+		break;
+	case NETDEV_UNREGISTER:
+		idcstat_rs_netdev_event(idcstat_ctx, IDCSTAT_NETDEV_REMOVED, dev->ifindex,
+					dev->name, strnlen(dev->name, IFNAMSIZ));
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block idcstat_netdev_notifier = {
+	.notifier_call = idcstat_netdev_event,
+};
+
+/*
+ * idcstat_bio_queue_probe - probe on the block_bio_queue tracepoint.
+ *
+ * Sees every bio submitted to any block device once per device (stacked
+ * drivers resubmit to the lower device, which has another dev_t). Only reads
+ * and writes with data are passed on: flushes, discards and zero-length bios
+ * are not I/O to swap.
+ */
+static void idcstat_bio_queue_probe(void *data, struct bio *bio)
+{
+	enum req_op op = bio_op(bio);
+
+	if ((op != REQ_OP_READ && op != REQ_OP_WRITE) || !bio->bi_bdev || !bio_sectors(bio))
+		return;
+	idcstat_rs_account_bio(data, bio->bi_bdev->bd_dev, bio->bi_iter.bi_sector,
+			       bio_sectors(bio), op == REQ_OP_WRITE);
+}
+
+static struct tracepoint *idcstat_bio_queue_tp;
+
+/* Finds the built-in block_bio_queue tracepoint (it is not exported). */
+static void idcstat_find_tracepoint(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "block_bio_queue"))
+		idcstat_bio_queue_tp = tp;
+}
+
+/*
+ * idcstat_glue_register - register everything, in dependency order.
+ * @ctx: the Rust context every callback gets back.
+ *
+ * The notifier comes last: registering it replays NETDEV_REGISTER for every
+ * existing device, which may attach hooks and send events. Unwinds on error.
+ */
+int idcstat_glue_register(const void *ctx)
+{
+	int err;
+
+	idcstat_ctx = ctx;
+	err = genl_register_family(&idcstat_nl_family);
+	if (err)
+		goto out_ctx;
+	for_each_kernel_tracepoint(idcstat_find_tracepoint, NULL);
+	if (!idcstat_bio_queue_tp) {
+		pr_err("idcstat: tracepoint block_bio_queue not found\n");
+		err = -ENOENT;
+		goto out_genl;
+	}
+	err = tracepoint_probe_register(idcstat_bio_queue_tp,
+					(void *)idcstat_bio_queue_probe, (void *)ctx);
+	if (err)
+		goto out_genl;
+	err = register_netdevice_notifier(&idcstat_netdev_notifier);
+	if (err)
+		goto out_tp;
+	return 0;
+
+out_tp:
+	tracepoint_probe_unregister(idcstat_bio_queue_tp, (void *)idcstat_bio_queue_probe,
+				    (void *)ctx);
+	tracepoint_synchronize_unregister();
+out_genl:
+	genl_unregister_family(&idcstat_nl_family);
+out_ctx:
+	idcstat_ctx = NULL;
+	return err;
+}
+
+/*
+ * idcstat_glue_unregister - undo idcstat_glue_register().
+ *
+ * Unregistering the notifier replays NETDEV_UNREGISTER for every device, so
+ * Rust detaches every vif's hooks on the way. The genl family goes last so
+ * that departure events can still be sent; genl_unregister_family() waits for
+ * requests in flight, and dumps in progress hold a module reference. Then one
+ * more grace period for packet hooks and probes still running elsewhere.
+ */
+void idcstat_glue_unregister(void)
+{
+	unregister_netdevice_notifier(&idcstat_netdev_notifier);
+	tracepoint_probe_unregister(idcstat_bio_queue_tp, (void *)idcstat_bio_queue_probe,
+				    (void *)idcstat_ctx);
+	tracepoint_synchronize_unregister();
+	genl_unregister_family(&idcstat_nl_family);
+	synchronize_net();
+	idcstat_ctx = NULL;
+}
+
+/* idcstat_glue_msg_new - a message buffer for a reply or an event. */
+struct sk_buff *idcstat_glue_msg_new(void)
+{
+	return genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+}
+
+/* idcstat_glue_msg_free - free a message that was not sent. */
+void idcstat_glue_msg_free(struct sk_buff *skb)
+{
+	nlmsg_free(skb);
+}
+
+/* idcstat_glue_msg_put_reply_header - genl header of a reply to @info. */
+void *idcstat_glue_msg_put_reply_header(struct sk_buff *skb, struct genl_info *info, u8 cmd)
+{
+	return genlmsg_put_reply(skb, info, &idcstat_nl_family, 0, cmd);
+}
+
+/* idcstat_glue_msg_put_event_header - genl header of a multicast event. */
+void *idcstat_glue_msg_put_event_header(struct sk_buff *skb, u8 cmd)
+{
+	return genlmsg_put(skb, 0, 0, &idcstat_nl_family, 0, cmd);
+}
+
+/*
+ * idcstat_glue_dump_put_header - genl header of one dump entry; marks the
+ * message NLM_F_DUMP_INTR if the structure changed since the dump began
+ * (cb->seq, set by idcstat_glue_dump_set_seq).
+ */
+void *idcstat_glue_dump_put_header(struct idcstat_nl_dump *dump, u8 cmd)
+{
+	void *hdr = genlmsg_put(dump->skb, NETLINK_CB(dump->cb->skb).portid,
+				dump->cb->nlh->nlmsg_seq, &idcstat_nl_family,
+				NLM_F_MULTI, cmd);
+
+	if (hdr)
+		genl_dump_check_consistent(dump->cb, hdr);
+	return hdr;
+}
+
+/* idcstat_glue_dump_set_seq - the structure version this dump call sees. */
+void idcstat_glue_dump_set_seq(struct idcstat_nl_dump *dump, u32 seq)
+{
+	dump->cb->seq = seq;
+}
+
+/* idcstat_glue_msg_end - finish the message started at @hdr. */
+void idcstat_glue_msg_end(struct sk_buff *skb, void *hdr)
+{
+	genlmsg_end(skb, hdr);
+}
+
+/* idcstat_glue_msg_cancel - drop the partial message started at @hdr. */
+void idcstat_glue_msg_cancel(struct sk_buff *skb, void *hdr)
+{
+	genlmsg_cancel(skb, hdr);
+}
+
+/* idcstat_glue_msg_reply - send @skb as the reply to @info (consumes it). */
+int idcstat_glue_msg_reply(struct sk_buff *skb, struct genl_info *info)
+{
+	return genlmsg_reply(skb, info);
+}
+
+/*
+ * idcstat_glue_msg_multicast - send @skb to the "events" group of the
+ * initial namespace (consumes it). -ESRCH (no listener) is not an error.
+ */
+int idcstat_glue_msg_multicast(struct sk_buff *skb)
+{
+	int err = genlmsg_multicast(&idcstat_nl_family, skb, 0, IDCSTAT_NLGRP_EVENTS,
+				    GFP_KERNEL);
+
+	return err == -ESRCH ? 0 : err;
+}
+
+/* idcstat_glue_msg_len - bytes used in @skb (a dumpit's return value). */
+int idcstat_glue_msg_len(struct sk_buff *skb)
+{
+	return skb->len;
+}
+
+/* idcstat_glue_put_u32 - put a u32 attribute. */
+int idcstat_glue_put_u32(struct sk_buff *skb, u16 type, u32 value)
+{
+	return nla_put_u32(skb, type, value);
+}
+
+/* idcstat_glue_put_uint - put a YNL "uint" attribute (4 or 8 bytes). */
+int idcstat_glue_put_uint(struct sk_buff *skb, u16 type, u64 value)
+{
+	return nla_put_uint(skb, type, value);
+}
+
+/* idcstat_glue_put_binary - put a binary attribute of @len bytes. */
+int idcstat_glue_put_binary(struct sk_buff *skb, u16 type, const void *data, u32 len)
+{
+	return nla_put(skb, type, len, data);
+}
+
+/* idcstat_glue_put_flag - put a flag attribute. */
+int idcstat_glue_put_flag(struct sk_buff *skb, u16 type)
+{
+	return nla_put_flag(skb, type);
+}
+
+/* idcstat_glue_nest_start - open a nested attribute (NULL when full). */
+struct nlattr *idcstat_glue_nest_start(struct sk_buff *skb, u16 type)
+{
+	return nla_nest_start(skb, type);
+}
+
+/* idcstat_glue_nest_end - close a nested attribute. */
+void idcstat_glue_nest_end(struct sk_buff *skb, struct nlattr *nest)
+{
+	nla_nest_end(skb, nest);
+}
+
+/* idcstat_glue_set_err_msg - extack message of the error reply to @info. */
+void idcstat_glue_set_err_msg(struct genl_info *info, const char *msg)
+{
+	NL_SET_ERR_MSG_FMT(info->extack, "%s", msg);
+}
+
+/* Only the initial network namespace is served (the family is netnsok). */
+static bool idcstat_net_ok(struct net *net)
+{
+	return net_eq(net, &init_net);
+}
+
+/* Trampoline of every "do" op: namespace check, then Rust. */
+static int idcstat_doit(u8 cmd, struct genl_info *info)
+{
+	struct idcstat_nl_request req = {
+		.info = info,
+		.attrs = genlmsg_data(info->genlhdr),
+		.attrs_len = genlmsg_len(info->genlhdr),
+	};
+
+	if (!idcstat_net_ok(genl_info_net(info))) {
+		GENL_SET_ERR_MSG(info, "idcstat serves the initial network namespace only");
+		return -EOPNOTSUPP;
+	}
+	return idcstat_rs_nl_doit(idcstat_ctx, cmd, &req);
+}
+
+/* Trampoline of every dump op: cursor in cb->args[0..2], then Rust. */
+static int idcstat_dumpit(u8 cmd, struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genlmsghdr *ghdr = nlmsg_data(cb->nlh);
+	struct idcstat_nl_dump dump = {
+		.skb = skb,
+		.cb = cb,
+		.attrs = genlmsg_data(ghdr),
+		.attrs_len = max_t(int, 0, nlmsg_len(cb->nlh) - GENL_HDRLEN),
+		.cursor = { cb->args[0], cb->args[1], cb->args[2] },
+	};
+	int ret;
+
+	if (!idcstat_net_ok(sock_net(skb->sk)))
+		return -EOPNOTSUPP;
+	ret = idcstat_rs_nl_dumpit(idcstat_ctx, cmd, &dump);
+	cb->args[0] = dump.cursor[0];
+	cb->args[1] = dump.cursor[1];
+	cb->args[2] = dump.cursor[2];
+	return ret;
+}
+
+/* Handlers named by idcstat_nl_gen.c's ops table. */
+int idcstat_nl_domain_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return idcstat_doit(IDCSTAT_CMD_DOMAIN_GET, info);
+}
+
+int idcstat_nl_domain_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return idcstat_dumpit(IDCSTAT_CMD_DOMAIN_GET, skb, cb);
+}
+
+int idcstat_nl_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return idcstat_dumpit(IDCSTAT_CMD_PEER_GET, skb, cb);
+}
+
+int idcstat_nl_config_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return idcstat_doit(IDCSTAT_CMD_CONFIG_GET, info);
+}
+
+int idcstat_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return idcstat_doit(IDCSTAT_CMD_CONFIG_SET, info);
+}
+
+int idcstat_nl_departed_ack_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return idcstat_doit(IDCSTAT_CMD_DEPARTED_ACK, info);
+}
+
+int idcstat_nl_reset_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return idcstat_doit(IDCSTAT_CMD_RESET, info);
 }
