@@ -226,6 +226,33 @@ fn rank(collector: &LoadCollector, config: &RmnConfig, evaluations: &mut [Evalua
     }
 }
 
+/// The best `n` of `evaluations` in ranking order, plus every host with
+/// traffic to the victim (Nsd > 0), without sorting them all: under either
+/// policy, among hosts with Nsd = 0 only the `n` lightest can rank in the
+/// first `n` places (they share one tier and the lighter comes first), so an
+/// O(H) selection replaces the O(H log H) sort at thousands of hosts.
+fn best_ranked(
+    collector: &LoadCollector,
+    config: &RmnConfig,
+    evaluations: Vec<Evaluation>,
+    n: usize,
+) -> Vec<Evaluation> {
+    let (mut ranked, mut rest): (Vec<Evaluation>, Vec<Evaluation>) =
+        evaluations.into_iter().partition(|e| e.nsd > 0.0);
+    if rest.len() > n {
+        let name = |e: &Evaluation| collector.hosts[e.host].id.as_str();
+        rest.select_nth_unstable_by(n - 1, |a, b| {
+            a.host_volume
+                .total_cmp(&b.host_volume)
+                .then_with(|| name(a).cmp(name(b)))
+        });
+        rest.truncate(n);
+    }
+    ranked.extend(rest);
+    rank(collector, config, &mut ranked);
+    ranked
+}
+
 /// Evaluates every other host for `victim`, ranks those that fit and picks the
 /// best (the ranking is among fitting hosts only, as the thesis filters first).
 ///
@@ -238,14 +265,14 @@ pub fn place(
     victim: &VictimLoad,
     now_ms: u64,
 ) -> Placement {
-    let (mut fits, mut rejected): (Vec<Evaluation>, Vec<Evaluation>) = (0..collector.hosts.len())
+    let (fits, rejected): (Vec<Evaluation>, Vec<Evaluation>) = (0..collector.hosts.len())
         .filter(|&dest| dest != victim.source)
         .map(|dest| evaluate(collector, ctx, config, victim, dest, now_ms))
         .partition(|e| e.verdict == DestinationVerdict::Fits);
-    rank(collector, config, &mut fits);
-    rank(collector, config, &mut rejected);
-    let limit = config.max_recorded_destinations;
     let total = fits.len() + rejected.len();
+    let limit = config.max_recorded_destinations.max(1);
+    let fits = best_ranked(collector, config, fits, limit);
+    let rejected = best_ranked(collector, config, rejected, limit);
     let records: Vec<DestinationRecord> = fits
         .iter()
         .enumerate()
