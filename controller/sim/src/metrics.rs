@@ -88,6 +88,9 @@ pub struct Metrics {
     rho_cap: f64,
     /// Hotspot-seconds per host.
     pub hotspot_s: Vec<f64>,
+    /// Start of the first tick in which any host was over a threshold.
+    pub first_hotspot_s: Option<f64>,
+    elapsed_s: f64,
     /// Application bytes that crossed a NIC.
     pub nic_bytes: f64,
     /// The part of `nic_bytes` between two VMs of the cluster.
@@ -168,6 +171,8 @@ impl Metrics {
             thresholds,
             rho_cap: cluster.constants.rho_cap,
             hotspot_s: vec![0.0; hosts],
+            first_hotspot_s: None,
+            elapsed_s: 0.0,
             nic_bytes: 0.0,
             inter_vm_nic_bytes: 0.0,
             idc_bytes: 0.0,
@@ -191,8 +196,10 @@ impl Metrics {
                 || out.host_nic[h] > t.nic
             {
                 self.hotspot_s[h] += dt_s;
+                self.first_hotspot_s.get_or_insert(self.elapsed_s);
             }
         }
+        self.elapsed_s += dt_s;
         self.nic_bytes += out.nic_mbit * BYTES_PER_MBIT;
         self.inter_vm_nic_bytes += out.inter_vm_nic_mbit * BYTES_PER_MBIT;
         self.idc_bytes += out.idc_mbit * BYTES_PER_MBIT;

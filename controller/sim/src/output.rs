@@ -131,6 +131,8 @@ pub struct Summary {
     pub duration_s: f64,
     /// Hotspot-seconds summed over hosts.
     pub hotspot_s_total: f64,
+    /// When the first host went over a threshold, s (none if never).
+    pub first_hotspot_s: Option<f64>,
     /// Per host.
     pub hosts: Vec<HostSummary>,
     /// Application bytes that crossed a physical NIC (each flow counted once,
@@ -159,6 +161,8 @@ pub struct Summary {
     pub response_mean: f64,
     /// Largest group p95 response-time proxy.
     pub response_p95_worst: f64,
+    /// Mean over groups of their p95 response-time proxy.
+    pub response_p95_mean: f64,
     /// Per group.
     pub groups: Vec<GroupSummary>,
 }
@@ -213,6 +217,7 @@ impl Summary {
             seed,
             duration_s: scenario.duration_s,
             hotspot_s_total: hosts.iter().map(|h| h.hotspot_s).sum(),
+            first_hotspot_s: metrics.first_hotspot_s,
             hosts,
             nic_bytes: metrics.nic_bytes.round(),
             inter_vm_nic_bytes: metrics.inter_vm_nic_bytes.round(),
@@ -241,6 +246,7 @@ impl Summary {
             delivered_mean: groups.iter().map(|g| g.delivered_mean).sum::<f64>() / n,
             response_mean: groups.iter().map(|g| g.response_mean).sum::<f64>() / n,
             response_p95_worst: groups.iter().map(|g| g.response_p95).fold(0.0, f64::max),
+            response_p95_mean: groups.iter().map(|g| g.response_p95).sum::<f64>() / n,
             groups,
         }
     }

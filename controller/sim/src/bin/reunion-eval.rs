@@ -49,6 +49,22 @@ enum Command {
         #[arg(long, default_value_t = 4)]
         hosts: usize,
     },
+    /// Write one generated cluster as a scenario file, to inspect it with
+    /// `reunion sim FILE --compare`.
+    Write {
+        /// Generator distributions.
+        #[arg(long, default_value = "eval/generator.toml")]
+        config: PathBuf,
+        /// Hosts.
+        #[arg(long)]
+        hosts: usize,
+        /// Seed.
+        #[arg(long)]
+        seed: u64,
+        /// Scenario file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Simulated seconds per wall second at the given VM counts.
     Scale {
         /// Generator distributions.
@@ -128,6 +144,23 @@ fn main() -> anyhow::Result<()> {
                 let within = gaps.iter().filter(|g| **g <= 0.10).count();
                 println!("\n{policy}: within 10 % of the optimum on {within} of {} instances with a feasible optimum", gaps.len());
             }
+        }
+        Command::Write {
+            config,
+            hosts,
+            seed,
+            out,
+        } => {
+            let config = GeneratorConfig::load(&config)?;
+            let scenario = reunion_sim::generator::generate(&config, hosts, seed)?;
+            std::fs::write(&out, scenario.to_toml()?)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            println!(
+                "wrote {} ({} hosts, {} VMs)",
+                out.display(),
+                hosts,
+                scenario.vms.len()
+            );
         }
         Command::Scale {
             config,
