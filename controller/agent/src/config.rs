@@ -176,6 +176,15 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_example_is_valid() {
+        let text = include_str!("../../../dist/config/agent.toml");
+        let config = AgentConfig::parse(text, Path::new("dist/config/agent.toml")).expect("valid");
+        assert_eq!(config.host, "xen-a");
+        assert_eq!(config.peers.len(), 2);
+        assert_eq!(config.idcstat.uplinks, vec!["eth0".to_string()]);
+    }
+
+    #[test]
     fn errors_name_the_key() {
         let err = AgentConfig::parse(
             "host = \"xen a\"\nrmn = \"x:1\"\nkey_file = \"k\"\n",

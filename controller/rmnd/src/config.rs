@@ -127,6 +127,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_shipped_example_is_valid_and_states_the_defaults() {
+        let text = include_str!("../../../dist/config/rmn.toml");
+        let config = RmndConfig::parse(text, Path::new("dist/config/rmn.toml")).expect("valid");
+        assert_eq!(config.agents.len(), 3);
+        // The example lists every RMN key with its default value.
+        assert_eq!(config.rmn, RmnConfig::default());
+    }
+
+    #[test]
     fn thresholds_come_from_the_rmn_table_and_are_validated() {
         let ok = RmndConfig::parse(
             "[agents]\nxen-a = \"/etc/reunion/keys/xen-a\"\n[rmn]\npolicy = \"sandpiper\"\ncpu_threshold = 0.9\n",
