@@ -70,3 +70,28 @@ proptest! {
         prop_assert!((a * k - b).abs() <= 1e-6 * b.abs().max(1.0));
     }
 }
+
+/// Detection latency depends on the step's height over the window's mean:
+/// from idle to just over the threshold takes a whole window (docs/policy.md).
+#[test]
+fn step_from_idle_to_90_percent_needs_a_full_window() {
+    let mut window: Vec<f64> = vec![0.0; 12];
+    let mut first_over = None;
+    for report in 1..=12 {
+        window.remove(0);
+        window.push(0.9);
+        if predict(&window).expect("prediction") > 0.85 {
+            first_over = Some(report);
+            break;
+        }
+    }
+    assert_eq!(first_over, Some(12));
+}
+
+#[test]
+fn third_report_of_the_50_to_95_step_predicts_about_83_percent() {
+    let mut window = vec![0.5; 9];
+    window.extend([0.95; 3]);
+    let p = predict(&window).expect("prediction");
+    assert!((p - 0.828).abs() < 1e-3, "{p}");
+}
