@@ -18,6 +18,7 @@ pub mod idcstat;
 pub mod migration;
 pub mod profiler;
 pub mod report;
+pub mod xenstat;
 pub mod xenstore;
 pub mod xl;
 
