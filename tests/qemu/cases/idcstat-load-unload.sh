@@ -3,7 +3,7 @@
 # timeout: 240
 load_idcstat
 module_loaded idcstat || fail "idcstat not in /proc/modules after insmod"
-expect_dmesg 'idcstat: loaded: '
+expect_dmesg '^\[ *[0-9.]+\] idcstat: loaded'
 unload_idcstat
 if module_loaded idcstat; then fail "idcstat still loaded after rmmod"; fi
-expect_dmesg 'idcstat: unloaded'
+expect_dmesg '^\[ *[0-9.]+\] idcstat: unloaded'
