@@ -24,6 +24,17 @@ expect_dmesg() {
     dmesg | grep -Eq "$1" || fail "dmesg lacks /$1/"
 }
 
+# run_unprivileged CMD [ARGS...]: run CMD as user nobody (uid 65534, no
+# capabilities) and return its exit code. Busybox's setpriv cannot change
+# uids, so this uses su with the /etc/passwd the harness writes.
+run_unprivileged() {
+    _cmd=""
+    for _arg in "$@"; do
+        _cmd="$_cmd '$(printf '%s' "$_arg" | sed "s/'/'\\\\''/g")'"
+    done
+    su -s /bin/sh nobody -c "$_cmd"
+}
+
 # module_loaded NAME: true when NAME is in /proc/modules.
 module_loaded() {
     grep -q "^$1 " /proc/modules
