@@ -12,6 +12,7 @@ impl MacAddr {
     pub const BROADCAST: MacAddr = MacAddr([0xff; 6]);
 
     /// Packs the address into the low 48 bits of a word (first octet most significant).
+    #[inline(always)]
     pub const fn to_u64(self) -> u64 {
         let b = self.0;
         ((b[0] as u64) << 40)
@@ -23,6 +24,7 @@ impl MacAddr {
     }
 
     /// Unpacks the low 48 bits of a word.
+    #[inline(always)]
     pub const fn from_u64(word: u64) -> MacAddr {
         MacAddr([
             (word >> 40) as u8,
@@ -35,16 +37,19 @@ impl MacAddr {
     }
 
     /// Group (broadcast or multicast) address: the I/G bit of the first octet.
+    #[inline(always)]
     pub const fn is_group(self) -> bool {
         self.0[0] & 1 == 1
     }
 
     /// All zeroes (never a valid station address).
+    #[inline(always)]
     pub const fn is_zero(self) -> bool {
         self.to_u64() == 0
     }
 
     /// A unicast, non-zero address: the only kind a domain can own.
+    #[inline(always)]
     pub const fn is_station(self) -> bool {
         !self.is_group() && !self.is_zero()
     }
@@ -58,6 +63,7 @@ const V4_MAPPED_PREFIX: [u8; 12] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff];
 
 impl IpAddr16 {
     /// The IPv4-mapped form of an IPv4 address.
+    #[inline(always)]
     pub const fn from_v4(v4: [u8; 4]) -> IpAddr16 {
         let p = V4_MAPPED_PREFIX;
         IpAddr16([
@@ -67,11 +73,13 @@ impl IpAddr16 {
     }
 
     /// An IPv6 address.
+    #[inline(always)]
     pub const fn from_v6(v6: [u8; 16]) -> IpAddr16 {
         IpAddr16(v6)
     }
 
     /// The IPv4 address if this is an IPv4-mapped address.
+    #[inline(always)]
     pub fn v4(self) -> Option<[u8; 4]> {
         if self.0[..12] == V4_MAPPED_PREFIX {
             Some([self.0[12], self.0[13], self.0[14], self.0[15]])
@@ -81,6 +89,7 @@ impl IpAddr16 {
     }
 
     /// The two big-endian words (high, low) of the address.
+    #[inline(always)]
     pub fn to_words(self) -> (u64, u64) {
         let mut hi = [0u8; 8];
         let mut lo = [0u8; 8];
@@ -90,6 +99,7 @@ impl IpAddr16 {
     }
 
     /// Rebuilds an address from its two words.
+    #[inline(always)]
     pub fn from_words(hi: u64, lo: u64) -> IpAddr16 {
         let mut bytes = [0u8; 16];
         bytes[..8].copy_from_slice(&hi.to_be_bytes());
@@ -98,11 +108,13 @@ impl IpAddr16 {
     }
 
     /// `0.0.0.0` or `::`: never a host's address.
+    #[inline(always)]
     pub fn is_unspecified(self) -> bool {
         self.0 == [0; 16] || self.v4() == Some([0; 4])
     }
 
     /// Multicast or the IPv4 limited broadcast.
+    #[inline(always)]
     pub fn is_multicast_or_broadcast(self) -> bool {
         match self.v4() {
             Some(v4) => v4[0] & 0xf0 == 0xe0 || v4 == [255; 4],
@@ -111,11 +123,13 @@ impl IpAddr16 {
     }
 
     /// IPv6 link-local (`fe80::/10`).
+    #[inline(always)]
     pub fn is_v6_link_local(self) -> bool {
         self.v4().is_none() && self.0[0] == 0xfe && self.0[1] & 0xc0 == 0x80
     }
 
     /// An address a domain may own (learning skips the others).
+    #[inline(always)]
     pub fn is_unicast_host(self) -> bool {
         !self.is_unspecified() && !self.is_multicast_or_broadcast()
     }
@@ -130,16 +144,19 @@ pub struct Prefix {
 
 impl Prefix {
     /// An IPv4 prefix (`len` ≤ 32), or None.
+    #[inline(always)]
     pub fn v4(addr: [u8; 4], len: u8) -> Option<Prefix> {
         (len <= 32).then(|| Prefix::masked(IpAddr16::from_v4(addr), 96 + len))
     }
 
     /// An IPv6 prefix (`len` ≤ 128), or None.
+    #[inline(always)]
     pub fn v6(addr: [u8; 16], len: u8) -> Option<Prefix> {
         (len <= 128).then(|| Prefix::masked(IpAddr16::from_v6(addr), len))
     }
 
     /// A prefix over the 128-bit form (`len` ≤ 128), or None.
+    #[inline(always)]
     pub fn from_mapped(addr: IpAddr16, len: u8) -> Option<Prefix> {
         (len <= 128).then(|| Prefix::masked(addr, len))
     }
@@ -154,16 +171,19 @@ impl Prefix {
     }
 
     /// The network address (host bits zero).
+    #[inline(always)]
     pub fn addr(self) -> IpAddr16 {
         self.addr
     }
 
     /// Length over the 128-bit form.
+    #[inline(always)]
     pub fn mapped_len(self) -> u8 {
         self.len
     }
 
     /// True when `ip` lies inside the prefix.
+    #[inline(always)]
     pub fn contains(self, ip: IpAddr16) -> bool {
         let (hi, lo) = ip.to_words();
         let (net_hi, net_lo) = self.addr.to_words();
@@ -172,6 +192,7 @@ impl Prefix {
 }
 
 /// The (high, low) masks of a prefix length over 128 bits (lengths above 128 act as 128).
+#[inline(always)]
 pub fn masks(len: u8) -> (u64, u64) {
     let len = u32::from(len.min(128));
     let mask = |bits: u32| -> u64 {
@@ -185,6 +206,7 @@ pub fn masks(len: u8) -> (u64, u64) {
 }
 
 /// Prefix test on the word form, shared by `Prefix::contains` and the stored config.
+#[inline(always)]
 pub fn contains_words(net_hi: u64, net_lo: u64, len: u8, hi: u64, lo: u64) -> bool {
     let (mask_hi, mask_lo) = masks(len);
     hi & mask_hi == net_hi && lo & mask_lo == net_lo

@@ -80,6 +80,7 @@ pub trait Neighbourhood {
 }
 
 /// Classifies one frame crossing a vif in `direction`.
+#[inline(always)]
 pub fn classify(frame: &ParsedFrame, direction: Direction, world: &impl Neighbourhood) -> Class {
     if frame.dst.is_group() {
         return Class::Bucket(Bucket::Bcast);

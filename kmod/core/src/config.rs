@@ -2,7 +2,7 @@
 //! the region under a seqlock (`G_CONFIG_SEQ`): packets read it lock-free, the control
 //! path writes it (serialized by the caller).
 
-use super::addr::{contains_words, IpAddr16, MacAddr, Prefix};
+use super::addr::{masks, IpAddr16, MacAddr, Prefix};
 use super::classify::{IpPlace, Neighbourhood};
 use super::engine::IdcstatCore;
 use super::geometry::{
@@ -45,6 +45,7 @@ impl IdcstatCore<'_> {
         }
     }
 
+    #[inline(always)]
     fn count(&self, at: usize, max: usize) -> usize {
         (self.region.load(at) as usize).min(max)
     }
@@ -68,7 +69,9 @@ impl IdcstatCore<'_> {
             let at = G_PREFIXES + n * PREFIX_WORDS;
             self.region.store(at, hi);
             self.region.store(at + 1, lo);
-            self.region.store(at + 2, u64::from(prefix.mapped_len()));
+            let (mask_hi, mask_lo) = masks(prefix.mapped_len());
+            self.region.store(at + 2, mask_hi);
+            self.region.store(at + 3, mask_lo);
             self.region.store(G_N_PREFIXES, n as u64 + 1);
         });
         self.bump_structure_version();
@@ -93,7 +96,9 @@ impl IdcstatCore<'_> {
             {
                 let at = G_PREFIXES + i * PREFIX_WORDS;
                 let addr = IpAddr16::from_words(self.region.load(at), self.region.load(at + 1));
-                *entry = Prefix::from_mapped(addr, self.region.load(at + 2) as u8);
+                let len =
+                    self.region.load(at + 2).count_ones() + self.region.load(at + 3).count_ones();
+                *entry = Prefix::from_mapped(addr, len as u8);
             }
             out
         })
@@ -212,13 +217,9 @@ impl Neighbourhood for IdcstatCore<'_> {
             }
             let in_cluster = (0..self.count(G_N_PREFIXES, MAX_CLUSTER_PREFIXES)).any(|i| {
                 let at = G_PREFIXES + i * PREFIX_WORDS;
-                contains_words(
-                    self.region.load(at),
-                    self.region.load(at + 1),
-                    self.region.load(at + 2) as u8,
-                    hi,
-                    lo,
-                )
+                // Masks are stored precomputed: two ANDs and compares per prefix.
+                hi & self.region.load(at + 2) == self.region.load(at)
+                    && lo & self.region.load(at + 3) == self.region.load(at + 1)
             });
             if in_cluster {
                 IpPlace::Cluster

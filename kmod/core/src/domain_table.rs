@@ -103,13 +103,11 @@ impl IdcstatCore<'_> {
     /// on change, so a steady sender does not dirty the cache line.
     #[inline(always)]
     pub(super) fn learn_ip(&self, slot: usize, ip: IpAddr16) {
-        if !ip.is_unicast_host() {
-            return;
-        }
         let base = self.layout.domain(slot);
         if let Some(v4) = ip.v4() {
             let word = u64::from(u32::from_be_bytes(v4)) | IPV4_VALID;
-            if self.region.load(base + D_IPV4) != word {
+            // A steady sender costs one load and compare; validity is checked on change.
+            if self.region.load(base + D_IPV4) != word && ip.is_unicast_host() {
                 self.region.store(base + D_IPV4, word);
             }
             return;
@@ -121,7 +119,7 @@ impl IdcstatCore<'_> {
                 D_IPV6_GLOBAL
             };
         let (hi, lo) = ip.to_words();
-        if self.region.load(at) != hi || self.region.load(at + 1) != lo {
+        if (self.region.load(at) != hi || self.region.load(at + 1) != lo) && ip.is_unicast_host() {
             self.region.store(at, hi);
             self.region.store(at + 1, lo);
         }

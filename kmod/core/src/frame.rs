@@ -76,6 +76,7 @@ impl L3 {
     }
 }
 
+#[inline(always)]
 fn array<const N: usize>(bytes: &[u8], at: usize) -> Option<[u8; N]> {
     let end = at.checked_add(N)?;
     let mut out = [0u8; N];
@@ -83,11 +84,13 @@ fn array<const N: usize>(bytes: &[u8], at: usize) -> Option<[u8; N]> {
     Some(out)
 }
 
+#[inline(always)]
 fn be16(bytes: &[u8], at: usize) -> Option<u16> {
     array::<2>(bytes, at).map(u16::from_be_bytes)
 }
 
 /// Parses a frame that starts at its Ethernet header. `None` when shorter than 14 bytes.
+#[inline(always)]
 pub fn parse(frame: &[u8]) -> Option<ParsedFrame> {
     let dst = MacAddr(array::<6>(frame, 0)?);
     let src = MacAddr(array::<6>(frame, 6)?);
@@ -121,6 +124,7 @@ pub fn parse(frame: &[u8]) -> Option<ParsedFrame> {
     Some(ParsedFrame { dst, src, l3 })
 }
 
+#[inline(always)]
 fn parse_ipv4(packet: &[u8]) -> L3 {
     let Some(&version_ihl) = packet.first() else {
         return L3::Malformed;
@@ -137,6 +141,7 @@ fn parse_ipv4(packet: &[u8]) -> L3 {
     }
 }
 
+#[inline(always)]
 fn parse_ipv6(packet: &[u8]) -> L3 {
     let Some(&version) = packet.first() else {
         return L3::Malformed;
@@ -164,6 +169,7 @@ fn parse_ipv6(packet: &[u8]) -> L3 {
     }
 }
 
+#[inline(always)]
 fn parse_arp(packet: &[u8]) -> L3 {
     // htype 1 (Ethernet), ptype 0x0800, hlen 6, plen 4.
     let well_formed = be16(packet, 0) == Some(1)

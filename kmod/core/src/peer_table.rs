@@ -98,15 +98,7 @@ impl IdcstatCore<'_> {
         let shard_base = self.layout.shard(slot, shard);
         let last_hit_at = shard_base + S_LAST_HIT + table;
         let hint = self.region.load(last_hit_at);
-        let cached = hint
-            .checked_sub(1)
-            .map(|i| i as usize)
-            .filter(|&i| i < self.layout.peer_slots)
-            .filter(|&index| {
-                let key_at = self.layout.peer_key(slot, table, index);
-                let tag = self.region.at(key_at).load(Ordering::Acquire);
-                tag & TAG_READY != 0 && self.key_matches(key_at, tag, &key)
-            });
+        let cached = self.verified_hint(slot, table, hint, &key);
         let outcome = match cached {
             Some(index) => PeerOutcome::CacheHit(index),
             None => match self.probe(slot, table, &key) {
@@ -141,6 +133,18 @@ impl IdcstatCore<'_> {
             }
         }
         outcome
+    }
+
+    /// The slot the last-hit hint names, if it holds `key`.
+    #[inline(always)]
+    fn verified_hint(&self, slot: usize, table: usize, hint: u64, key: &PeerKey) -> Option<usize> {
+        let index = (hint as usize).wrapping_sub(1);
+        if hint == 0 || index >= self.layout.peer_slots {
+            return None;
+        }
+        let key_at = self.layout.peer_key(slot, table, index);
+        let tag = self.region.at(key_at).load(Ordering::Acquire);
+        (tag & TAG_READY != 0 && self.key_matches(key_at, tag, key)).then_some(index)
     }
 
     /// An IDC entry made from a non-IP frame (ARP) learns the peer's IP later.
