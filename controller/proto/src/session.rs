@@ -1,7 +1,8 @@
 //! Authenticated sessions over TCP: connect, accept, split into halves.
 
+use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream, ToSocketAddrs};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::frame::{FrameReader, FrameWriter};
 use crate::handshake::{client_handshake, server_handshake};
@@ -13,7 +14,8 @@ use crate::ProtoError;
 pub struct SessionOptions {
     /// Largest frame body accepted (bytes after the length prefix).
     pub max_frame: u32,
-    /// Time allowed for connecting and for the whole handshake.
+    /// Time allowed for connecting, and for the whole handshake however the
+    /// peer paces its bytes.
     pub handshake_timeout: Duration,
     /// Read timeout once established: a peer silent for this long (no message,
     /// no heartbeat) is dead. `None` waits forever.
@@ -47,6 +49,40 @@ impl Session {
     pub fn shutdown(&self) {
         // An already closed socket is what we want anyway.
         let _ = self.writer.get_ref().shutdown(Shutdown::Both);
+    }
+}
+
+/// A stream whose reads fail once a deadline for the whole exchange passed,
+/// however slowly the peer trickles bytes (a per-read timeout alone lets a
+/// client hold a handshake open by sending one byte at a time).
+struct Deadline<'a> {
+    stream: &'a TcpStream,
+    until: Instant,
+}
+
+impl Read for Deadline<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "handshake took too long",
+            ));
+        }
+        self.stream.set_read_timeout(Some(left))?;
+        let mut stream = self.stream;
+        stream.read(buf)
+    }
+}
+
+impl Write for Deadline<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut stream = self.stream;
+        stream.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        let mut stream = self.stream;
+        stream.flush()
     }
 }
 
@@ -85,7 +121,7 @@ pub fn connect(
             Err(e) => last_error = Some(e),
         }
     }
-    let mut stream = match (stream, last_error) {
+    let stream = match (stream, last_error) {
         (Some(s), _) => s,
         (None, Some(e)) => return Err(e.into()),
         (None, None) => {
@@ -96,21 +132,32 @@ pub fn connect(
         }
     };
     stream.set_nodelay(true)?;
-    stream.set_read_timeout(Some(options.handshake_timeout))?;
     stream.set_write_timeout(Some(options.handshake_timeout))?;
-    let keys = client_handshake(&mut stream, identity, psk)?;
+    let keys = client_handshake(
+        &mut Deadline {
+            stream: &stream,
+            until: Instant::now() + options.handshake_timeout,
+        },
+        identity,
+        psk,
+    )?;
     establish(stream, keys, server_name.to_string(), options)
 }
 
 /// Authenticates an accepted connection against `keys`.
 pub fn accept(
-    mut stream: TcpStream,
+    stream: TcpStream,
     keys: &dyn KeyStore,
     options: &SessionOptions,
 ) -> Result<Session, ProtoError> {
     stream.set_nodelay(true)?;
-    stream.set_read_timeout(Some(options.handshake_timeout))?;
     stream.set_write_timeout(Some(options.handshake_timeout))?;
-    let (identity, session_keys) = server_handshake(&mut stream, keys)?;
+    let (identity, session_keys) = server_handshake(
+        &mut Deadline {
+            stream: &stream,
+            until: Instant::now() + options.handshake_timeout,
+        },
+        keys,
+    )?;
     establish(stream, session_keys, identity, options)
 }

@@ -172,3 +172,40 @@ fn session_recorded_on_the_wire_cannot_be_replayed() {
         Err(ProtoError::BadMac)
     ));
 }
+
+#[test]
+fn a_client_trickling_bytes_is_cut_off_at_the_handshake_deadline() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let server = thread::spawn(move || {
+        let (stream, _) = listener.accept().expect("accept");
+        let options = SessionOptions {
+            handshake_timeout: std::time::Duration::from_millis(600),
+            ..SessionOptions::default()
+        };
+        accept(
+            stream,
+            &keystore("xen-a", &Psk::from_bytes([5; 32])),
+            &options,
+        )
+    });
+    let mut raw = TcpStream::connect(addr).expect("connect");
+    // Each byte comes well within the deadline of a single read, but the whole
+    // hello would take far longer than the handshake is allowed to.
+    let mut hello = 60u32.to_be_bytes().to_vec();
+    hello.extend_from_slice(b"REUNION\0");
+    hello.extend(std::iter::repeat_n(0u8, 52));
+    for byte in hello {
+        if raw.write_all(&[byte]).is_err() {
+            break;
+        }
+        thread::sleep(std::time::Duration::from_millis(100));
+        if server.is_finished() {
+            break;
+        }
+    }
+    assert!(matches!(
+        server.join().expect("join"),
+        Err(ProtoError::Io(e)) if e.kind() == std::io::ErrorKind::TimedOut
+    ));
+}

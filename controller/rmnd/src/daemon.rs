@@ -50,6 +50,9 @@ struct HostState {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
+    /// The destination was told to expect the migration; the source gets its
+    /// command once the destination confirms its channel is open.
+    Arming([u8; 32]),
     Sent,
     AwaitingDestination,
 }
@@ -60,6 +63,9 @@ struct Flight {
     issued_ms: u64,
     phase: Phase,
 }
+
+/// How long a destination may take to open its migration channel.
+const ARMING_TIMEOUT_MS: u64 = 30_000;
 
 fn kind_label(action: &Action) -> &'static str {
     match action.kind {
@@ -211,20 +217,56 @@ impl Daemon {
                 let result: ActionResult = result.into();
                 self.on_result(host, now, result);
             }
-            AgentMessage::MigrationArmed { id, error } => {
-                if let Some(error) = error {
-                    warn!(%host, %id, "destination could not arm the migration: {error}");
-                    self.finish(
-                        id,
-                        now,
-                        "failed",
-                        ActionOutcome::Failed {
-                            stderr: format!("destination {host}: {error}"),
-                        },
-                    );
-                }
-            }
+            AgentMessage::MigrationArmed { id, error } => self.on_armed(host, now, id, error),
         }
+    }
+
+    fn on_armed(&mut self, host: &str, now: u64, id: ActionId, error: Option<String>) {
+        let Some(flight) = self.in_flight.get_mut(&id) else {
+            debug!(%host, %id, "armed answer for an action no longer in flight");
+            return;
+        };
+        let (ActionKind::Migrate { destination, .. }, Phase::Arming(ticket)) =
+            (&flight.action.kind, flight.phase)
+        else {
+            warn!(%host, %id, "unexpected migration-armed answer; ignored");
+            return;
+        };
+        if destination.as_str() != host {
+            warn!(%host, %id, "migration-armed answer from a host that is not the destination");
+            self.metrics.rejected("wrong_host");
+            return;
+        }
+        if let Some(error) = error {
+            warn!(%host, %id, "destination could not arm the migration: {error}");
+            self.finish(
+                id,
+                now,
+                "failed",
+                ActionOutcome::Failed {
+                    stderr: format!("destination {host}: {error}"),
+                },
+            );
+            return;
+        }
+        let source = flight.action.kind.executing_host().as_str().to_string();
+        let action = flight.action.clone();
+        let Some(outbox) = self.outbox(&source) else {
+            self.finish(
+                id,
+                now,
+                "undeliverable",
+                ActionOutcome::Failed {
+                    stderr: format!("agent of {source} disconnected before the migration started"),
+                },
+            );
+            return;
+        };
+        info!(%id, "destination ready; sending: {}", describe(&action));
+        if let Some(flight) = self.in_flight.get_mut(&id) {
+            flight.phase = Phase::Sent;
+        }
+        let _ = outbox.send(RmnMessage::execute(action, Some(ticket), false));
     }
 
     fn on_report(&mut self, host: &str, now: u64, report: HostReport) {
@@ -351,7 +393,10 @@ impl Daemon {
         let expired: Vec<ActionId> = self
             .in_flight
             .iter()
-            .filter(|(_, f)| now.saturating_sub(f.issued_ms) > timeout)
+            .filter(|(_, f)| {
+                let age = now.saturating_sub(f.issued_ms);
+                age > timeout || (matches!(f.phase, Phase::Arming(_)) && age > ARMING_TIMEOUT_MS)
+            })
             .map(|(id, _)| *id)
             .collect();
         for id in expired {
@@ -404,7 +449,6 @@ impl Daemon {
             );
             return;
         };
-        let mut ticket = None;
         if let ActionKind::Migrate {
             uuid,
             source: from,
@@ -436,6 +480,7 @@ impl Daemon {
                 );
                 return;
             };
+            info!(id = %action.id, %destination, "asking the destination to expect: {}", describe(&action));
             let _ = destination_outbox.send(RmnMessage::ExpectMigration {
                 id: action.id,
                 uuid: *uuid,
@@ -443,10 +488,20 @@ impl Daemon {
                 ticket: key,
                 timeout_ms: self.settings.action_timeout.as_millis() as u64,
             });
-            ticket = Some(key);
+            self.metrics.action_sent(kind);
+            self.in_flight.insert(
+                action.id,
+                Flight {
+                    action,
+                    issued_ms: now,
+                    phase: Phase::Arming(key),
+                },
+            );
+            self.metrics.set_in_flight(self.in_flight.len());
+            return;
         }
         info!(id = %action.id, "sending: {}", describe(&action));
-        let _ = source.send(RmnMessage::execute(action.clone(), ticket, false));
+        let _ = source.send(RmnMessage::execute(action.clone(), None, false));
         self.metrics.action_sent(kind);
         self.in_flight.insert(
             action.id,
@@ -502,6 +557,7 @@ impl Daemon {
                 what: describe(&flight.action),
                 age_s: now.saturating_sub(flight.issued_ms) as f64 / 1000.0,
                 phase: match flight.phase {
+                    Phase::Arming(_) => "arming-destination".into(),
                     Phase::Sent => "sent".into(),
                     Phase::AwaitingDestination => "awaiting-destination".into(),
                 },

@@ -179,6 +179,17 @@ pub fn start_agent(
     rmn: std::net::SocketAddr,
     peers: &[&str],
 ) -> AgentHandle {
+    start_agent_listening(world, host, rmn, peers, ([127, 0, 0, 1], 0).into())
+}
+
+/// An agent whose migration channel listens on `migration_listen`.
+pub fn start_agent_listening(
+    world: &SharedWorld,
+    host: &str,
+    rmn: std::net::SocketAddr,
+    peers: &[&str],
+    migration_listen: std::net::SocketAddr,
+) -> AgentHandle {
     let hypervisor = Arc::new(FakeHypervisor {
         world: world.clone(),
         host: host.to_string(),
@@ -205,7 +216,7 @@ pub fn start_agent(
             .map(|p| (p.to_string(), "127.0.0.1:1".to_string()))
             .collect(),
     );
-    let receiver = MigrationReceiver::new(([127, 0, 0, 1], 0).into(), vec!["cat".into()]);
+    let receiver = MigrationReceiver::new(migration_listen, vec!["cat".into()]);
     let agent = Agent::new(
         RmnLink {
             address: rmn.to_string(),
