@@ -71,7 +71,13 @@ impl Read for Deadline<'_> {
         }
         self.stream.set_read_timeout(Some(left))?;
         let mut stream = self.stream;
-        stream.read(buf)
+        // A socket read timeout shows as WouldBlock on Unix: name it.
+        stream.read(buf).map_err(|e| match e.kind() {
+            io::ErrorKind::WouldBlock => {
+                io::Error::new(io::ErrorKind::TimedOut, "handshake took too long")
+            }
+            _ => e,
+        })
     }
 }
 
