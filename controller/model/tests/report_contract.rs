@@ -154,3 +154,13 @@ fn action_json_is_tagged_and_readable() {
     );
     assert_eq!(action.kind.executing_host(), &HostId::new("a"));
 }
+
+#[test]
+fn uuid_order_is_byte_order() {
+    let a = DomainUuid::parse("00000000-0000-0000-0000-0000000000ff").expect("uuid");
+    let b = DomainUuid::parse("00000000-0000-0000-0000-000000000100").expect("uuid");
+    let c = DomainUuid::parse("ff000000-0000-0000-0000-000000000000").expect("uuid");
+    assert!(a < b && b < c);
+    assert_eq!(a.cmp(&b), a.0.as_bytes().cmp(b.0.as_bytes()));
+    assert_eq!(c.cmp(&b), c.0.as_bytes().cmp(b.0.as_bytes()));
+}

@@ -184,6 +184,9 @@ pub struct LoadCollector {
     /// UUID → arena index.
     pub domain_index: BTreeMap<DomainUuid, DomIdx>,
     free_slots: Vec<DomIdx>,
+    /// Domains that vanished from their owner's report: the only ones the
+    /// garbage collection needs to look at.
+    absent: Vec<DomIdx>,
     ip_owner: BTreeMap<IpAddr, DomainUuid>,
     mac_owner: BTreeMap<MacAddr, DomainUuid>,
 }
@@ -198,6 +201,7 @@ impl LoadCollector {
             domains: Vec::new(),
             domain_index: BTreeMap::new(),
             free_slots: Vec::new(),
+            absent: Vec::new(),
             ip_owner: BTreeMap::new(),
             mac_owner: BTreeMap::new(),
         }
@@ -345,8 +349,21 @@ impl LoadCollector {
         let previous_residents = std::mem::take(&mut self.hosts[host_idx].residents);
         let mut residents = Vec::with_capacity(report.domains.len());
 
+        // Reports and residents are both in UUID order: walking them together
+        // finds most domains without a map lookup.
+        let mut cursor = 0;
         for dom in &report.domains {
-            let idx = self.domain_slot(dom, host_idx, now_ms);
+            while cursor < previous_residents.len()
+                && self
+                    .uuid_of(previous_residents[cursor])
+                    .is_some_and(|u| u < dom.uuid)
+            {
+                cursor += 1;
+            }
+            let idx = match previous_residents.get(cursor) {
+                Some(&idx) if self.uuid_of(idx) == Some(dom.uuid) => idx,
+                _ => self.domain_slot(dom, host_idx, now_ms),
+            };
             let Some(entry) = self.domain(idx) else {
                 continue;
             };
@@ -393,10 +410,15 @@ impl LoadCollector {
                 .binary_search_by_key(&self.uuid_of(idx), |&r| self.uuid_of(r))
                 .is_err()
             {
-                if let Some(entry) = self.domain_mut(idx) {
-                    if entry.owner == host_idx {
+                let vanished = self.domain_mut(idx).is_some_and(|entry| {
+                    let vanished = entry.owner == host_idx && entry.present;
+                    if vanished {
                         entry.present = false;
                     }
+                    vanished
+                });
+                if vanished {
+                    self.absent.push(idx);
                 }
             }
         }
@@ -463,26 +485,30 @@ impl LoadCollector {
     /// Forgets domains no host reported since `cutoff_ms` (RMN time). They
     /// are in no host's residents, so no index dangles.
     pub fn forget_domains_unseen_since(&mut self, cutoff_ms: u64) {
-        let mut gone = Vec::new();
-        for (uuid, &idx) in &self.domain_index {
-            if self
-                .domain(idx)
-                .is_some_and(|d| d.last_seen_ms < cutoff_ms && !d.present)
-            {
-                gone.push((*uuid, idx));
+        let candidates = std::mem::take(&mut self.absent);
+        for idx in candidates {
+            let Some(entry) = self.domain(idx) else {
+                continue;
+            };
+            if entry.present {
+                continue; // back on some host
             }
-        }
-        for (uuid, idx) in gone {
-            if let Some(entry) = self.domains.get_mut(idx).and_then(Option::take) {
-                for ip in &entry.ips {
-                    if self.ip_owner.get(ip) == Some(&uuid) {
-                        self.ip_owner.remove(ip);
-                    }
+            if entry.last_seen_ms >= cutoff_ms {
+                self.absent.push(idx); // not yet
+                continue;
+            }
+            let Some(entry) = self.domains.get_mut(idx).and_then(Option::take) else {
+                continue;
+            };
+            let uuid = entry.uuid;
+            for ip in &entry.ips {
+                if self.ip_owner.get(ip) == Some(&uuid) {
+                    self.ip_owner.remove(ip);
                 }
-                for mac in &entry.macs {
-                    if self.mac_owner.get(mac) == Some(&uuid) {
-                        self.mac_owner.remove(mac);
-                    }
+            }
+            for mac in &entry.macs {
+                if self.mac_owner.get(mac) == Some(&uuid) {
+                    self.mac_owner.remove(mac);
                 }
             }
             self.domain_index.remove(&uuid);

@@ -86,6 +86,8 @@ struct Evaluation {
     host: HostIdx,
     nsd: f64,
     host_volume: f64,
+    /// (host volume, name) order of the host this round.
+    light_rank: u32,
     cpu_after: f64,
     mem_after: f64,
     nic_after: f64,
@@ -196,6 +198,7 @@ fn evaluate(
         host: dest,
         nsd,
         host_volume: view.host_volume,
+        light_rank: view.light_rank,
         cpu_after,
         mem_after,
         nic_after,
@@ -207,21 +210,19 @@ fn evaluate(
 ///
 /// IDC policy: most traffic with the victim's peers there first (Nsd, equal
 /// within epsilon), then the lightest (lowest host volume), then by name.
-/// Sandpiper: the lightest, then by name.
-fn rank(collector: &LoadCollector, config: &RmnConfig, evaluations: &mut [Evaluation]) {
-    let name = |e: &Evaluation| collector.hosts[e.host].id.as_str();
+/// Sandpiper: the lightest, then by name. (`light_rank` is the order by host
+/// volume, then name.)
+fn rank(config: &RmnConfig, evaluations: &mut [Evaluation]) {
     match config.policy {
-        PolicyKind::Sandpiper | PolicyKind::None => evaluations.sort_by(|a, b| {
-            a.host_volume
-                .total_cmp(&b.host_volume)
-                .then_with(|| name(a).cmp(name(b)))
-        }),
+        PolicyKind::Sandpiper | PolicyKind::None => {
+            evaluations.sort_by_key(|e| e.light_rank);
+        }
         PolicyKind::Idc => rank_with_epsilon(
             evaluations,
             config.epsilon,
             |e| e.nsd,
             |e| -e.host_volume,
-            name,
+            |e| e.light_rank,
         ),
     }
 }
@@ -231,25 +232,15 @@ fn rank(collector: &LoadCollector, config: &RmnConfig, evaluations: &mut [Evalua
 /// policy, among hosts with Nsd = 0 only the `n` lightest can rank in the
 /// first `n` places (they share one tier and the lighter comes first), so an
 /// O(H) selection replaces the O(H log H) sort at thousands of hosts.
-fn best_ranked(
-    collector: &LoadCollector,
-    config: &RmnConfig,
-    evaluations: Vec<Evaluation>,
-    n: usize,
-) -> Vec<Evaluation> {
+fn best_ranked(config: &RmnConfig, evaluations: Vec<Evaluation>, n: usize) -> Vec<Evaluation> {
     let (mut ranked, mut rest): (Vec<Evaluation>, Vec<Evaluation>) =
         evaluations.into_iter().partition(|e| e.nsd > 0.0);
     if rest.len() > n {
-        let name = |e: &Evaluation| collector.hosts[e.host].id.as_str();
-        rest.select_nth_unstable_by(n - 1, |a, b| {
-            a.host_volume
-                .total_cmp(&b.host_volume)
-                .then_with(|| name(a).cmp(name(b)))
-        });
+        rest.select_nth_unstable_by_key(n - 1, |e| e.light_rank);
         rest.truncate(n);
     }
     ranked.extend(rest);
-    rank(collector, config, &mut ranked);
+    rank(config, &mut ranked);
     ranked
 }
 
@@ -271,8 +262,8 @@ pub fn place(
         .partition(|e| e.verdict == DestinationVerdict::Fits);
     let total = fits.len() + rejected.len();
     let limit = config.max_recorded_destinations.max(1);
-    let fits = best_ranked(collector, config, fits, limit);
-    let rejected = best_ranked(collector, config, rejected, limit);
+    let fits = best_ranked(config, fits, limit);
+    let rejected = best_ranked(config, rejected, limit);
     let records: Vec<DestinationRecord> = fits
         .iter()
         .enumerate()

@@ -109,8 +109,26 @@ pub fn merge_peers(
     traffic: &DomainTraffic,
     seconds: Option<f64>,
 ) -> TrafficRates {
-    let mut merged = Vec::with_capacity(traffic.peers.len());
     let mut total = TrafficRates::default();
+    // Common case: the same peers as last time, updated in place.
+    if stored.len() == traffic.peers.len()
+        && stored
+            .iter()
+            .zip(&traffic.peers)
+            .all(|(o, p)| o.key == p.peer)
+    {
+        for (entry, peer) in stored.iter_mut().zip(&traffic.peers) {
+            if let Some(dt) = seconds {
+                let rates =
+                    TrafficRates::from_delta(restart_tolerant_delta(peer.counters, entry.base), dt);
+                total.add(&rates);
+                entry.rate = rate_array(&rates);
+            }
+            entry.base = peer.counters;
+        }
+        return total;
+    }
+    let mut merged = Vec::with_capacity(traffic.peers.len());
     let mut old = stored.iter().peekable();
     for peer in &traffic.peers {
         while old.peek().is_some_and(|o| o.key < peer.peer) {

@@ -42,6 +42,9 @@ pub struct HostView {
     /// Load measure for "the lightest host": Sandpiper eq. 5 at host level
     /// (net = NIC only for the IDC policy, NIC + IDC for Sandpiper).
     pub host_volume: f64,
+    /// Position in the order (host volume, name): ties between equally light
+    /// hosts are broken by name through this, without comparing strings.
+    pub light_rank: u32,
     /// Migrations in flight involving it, plus this round's.
     pub migrations: usize,
     /// Load promised this round.
@@ -116,11 +119,19 @@ impl RoundContext {
                     evidence,
                     hot,
                     host_volume: sandpiper_volume(cpu, mem_used, net),
+                    light_rank: 0,
                     migrations,
                     promised: Promised::default(),
                 }
             })
             .collect();
+        let mut hosts: Vec<HostView> = hosts;
+        // host_index iterates by name; a stable sort by volume keeps name order among equals.
+        let mut order: Vec<HostIdx> = collector.host_index.values().copied().collect();
+        order.sort_by(|&a, &b| hosts[a].host_volume.total_cmp(&hosts[b].host_volume));
+        for (rank, idx) in order.into_iter().enumerate() {
+            hosts[idx].light_rank = u32::try_from(rank).unwrap_or(u32::MAX);
+        }
         Self {
             hosts,
             cluster_migrations: in_flight.migrations(),

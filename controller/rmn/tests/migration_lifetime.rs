@@ -155,3 +155,25 @@ fn out_of_order_and_invalid_reports_are_rejected_whole() {
         Err(reunion_rmn::RmnError::Report(_))
     ));
 }
+
+#[test]
+fn destroyed_domains_are_forgotten_after_two_staleness_periods() {
+    let mut cluster = Cluster::new();
+    cluster.host("a", HostSpec::default());
+    cluster.vm(1, "a", 1.0, 512).vm(2, "a", 0.5, 512);
+    let mut rmn = common::rmn(RmnConfig::default());
+    cluster.ticks(&mut rmn, 3);
+    cluster.vms.remove(&uuid(2));
+    // stale_after_s = 35: forgotten once unseen for more than 70 s.
+    cluster.ticks(&mut rmn, 7);
+    assert!(
+        rmn.collector().domain_by_uuid(&uuid(2)).is_some(),
+        "kept for 70 s"
+    );
+    cluster.ticks(&mut rmn, 2);
+    assert!(
+        rmn.collector().domain_by_uuid(&uuid(2)).is_none(),
+        "then forgotten"
+    );
+    assert!(rmn.collector().domain_by_uuid(&uuid(1)).is_some());
+}
