@@ -19,11 +19,13 @@ use netlink::{
 };
 
 const USAGE: &str = "usage: idcstat-probe COMMAND
+  [--as-nobody] COMMAND    (--as-nobody: run as uid/gid 65534, no capabilities)
   config [--clear MASK] [--prefix ADDR/LEN]... [--host ADDR]... [--uplink IFINDEX]...
          [--vif IFINDEX:DOMID:DEVID:GEN[:MAC]]... [--swap DOMID:GEN:DEV:START:NR]...
   config-get | domains | domain DOMID | peers [DOMID] | ack DOMID GEN | reset
   fuzz ITERATIONS SEED     send random attributes to every command
   udp SRC DST PORT SIZE COUNT   send COUNT UDP datagrams of SIZE payload bytes
+  bench SRC DST PORT SIZE COUNT like udp, then print packets per second
   neigh DEV IP MAC         add a permanent neighbour (no ARP/ND in the tests)
   udp-sink PORT            receive UDP (v4 and v6) on PORT forever (no ICMP unreachables)";
 
@@ -61,9 +63,21 @@ fn kernel_error(err: &KernelError) -> ExitCode {
     ExitCode::from(3)
 }
 
-fn run(args: &[String]) -> Result<ExitCode, String> {
+fn run(mut args: &[String]) -> Result<ExitCode, String> {
+    if args.first().map(String::as_str) == Some("--as-nobody") {
+        drop_privileges()?;
+        args = &args[1..];
+    }
     match args.first().map(String::as_str) {
         Some("udp") => return udp(&args[1..]),
+        Some("bench") => {
+            let start = std::time::Instant::now();
+            let code = udp(&args[1..])?;
+            let count: f64 = num(args.get(5))?;
+            let secs = start.elapsed().as_secs_f64();
+            println!("pps={:.0} secs={secs:.3}", count / secs);
+            return Ok(code);
+        }
         Some("neigh") => return neigh(&args[1..]),
         Some("udp-sink") => return udp_sink(&args[1..]),
         _ => {}
@@ -419,4 +433,21 @@ fn udp_sink(args: &[String]) -> Result<ExitCode, String> {
     loop {
         sock.recv_from(&mut buf).map_err(|e| format!("recv: {e}"))?;
     }
+}
+
+/// Becomes uid/gid 65534 with no supplementary groups, which drops every capability.
+fn drop_privileges() -> Result<(), String> {
+    // SAFETY: plain syscalls on integers; a null list with size 0 is allowed.
+    let failed = unsafe {
+        libc::setgroups(0, std::ptr::null()) != 0
+            || libc::setgid(65534) != 0
+            || libc::setuid(65534) != 0
+    };
+    if failed {
+        return Err(format!(
+            "cannot drop privileges: {}",
+            std::io::Error::last_os_error()
+        ));
+    }
+    Ok(())
 }
