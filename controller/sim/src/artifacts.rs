@@ -11,8 +11,8 @@ use crate::scenario::Scenario;
 /// Thresholds drawn on the plots: (CPU, swap pages/s, NIC).
 pub type PlotThresholds = (f64, f64, f64);
 
-/// Writes `events.json`, `summary.json` and (if `plots`) `timeline.png` into
-/// `dir`, creating it.
+/// Writes `events.json`, `summary.json` and (if `plots`) `timeline.png` and
+/// `timeline.csv` (the numbers behind the plot) into `dir`, creating it.
 pub fn write_run(
     dir: &Path,
     scenario: &Scenario,
@@ -27,6 +27,9 @@ pub fn write_run(
     write_json(&dir.join("events.json"), &run.events)?;
     write_json(&dir.join("summary.json"), &run.summary)?;
     if plots {
+        write_timeline_csv(&dir.join("timeline.csv"), run)?;
+    }
+    if plots {
         let title = format!("{} - policy {}", scenario.name, run.summary.policy);
         draw_timeline(
             dir,
@@ -39,4 +42,45 @@ pub fn write_run(
         )?;
     }
     Ok(())
+}
+
+/// The per-interval series as CSV: one row per report interval, columns
+/// `time_s`, then `cpu:<host>`, `nic:<host>`, `swap:<host>` for every host and
+/// `delivered:<group>`, `response:<group>` for every group.
+fn write_timeline_csv(path: &Path, run: &RunOutput) -> Result<(), SimError> {
+    use std::fmt::Write as _;
+    let series = &run.metrics.series;
+    let hosts = &run.cluster.hosts;
+    let groups = &run.cluster.groups;
+    let mut text = String::from("time_s");
+    for kind in ["cpu", "nic", "swap"] {
+        for h in hosts {
+            let _ = write!(text, ",{kind}:{}", h.name);
+        }
+    }
+    for kind in ["delivered", "response"] {
+        for g in groups {
+            let _ = write!(text, ",{kind}:{}", g.name);
+        }
+    }
+    text.push('\n');
+    for (i, t) in series.times.iter().enumerate() {
+        let _ = write!(text, "{t}");
+        for data in [
+            &series.host_cpu,
+            &series.host_nic,
+            &series.host_swap,
+            &series.group_delivered,
+            &series.group_response,
+        ] {
+            for values in data.iter() {
+                let _ = write!(text, ",{:.6}", values[i]);
+            }
+        }
+        text.push('\n');
+    }
+    std::fs::write(path, text).map_err(|source| SimError::Io {
+        path: path.display().to_string(),
+        source,
+    })
 }

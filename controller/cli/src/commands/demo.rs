@@ -21,7 +21,7 @@ awareness cannot help) with the idc, sandpiper and none policies, through the
 real RMN core, and prints one comparison table per scenario.
 
 Written to DIR:
-  comparison-nic.png        NIC traffic per scenario and policy
+  comparison-nic.png        inter-VM traffic through NICs per scenario and policy
   comparison-hotspots.png   hotspot-seconds per scenario and policy
   comparison-response.png   worst group p95 response-time proxy
   <scenario>/<policy>/      events.json, summary.json, timeline.png
@@ -75,7 +75,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
             scenario: scenario.name.clone(),
             values: summaries.iter().map(f).collect(),
         };
-        nic.push(row(&|s| s.nic_bytes / 1e9));
+        nic.push(row(&|s| s.inter_vm_nic_bytes / 1e9));
         hot.push(row(&|s| s.hotspot_s_total));
         response.push(row(&|s| s.response_p95_worst));
     }
@@ -83,7 +83,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         draw_comparison(
             &args.out,
             "comparison-nic.png",
-            "Application traffic through physical NICs (lower is better)",
+            "Traffic between VMs that crossed a physical NIC (lower is better)",
             "GB",
             &policies,
             &nic,
