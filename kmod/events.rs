@@ -31,7 +31,11 @@ pub(crate) fn announce(core: &IdcstatCore<'_>, domain: DomainRef, departed: bool
 }
 
 /// Writes every attribute of a domain.
-pub(crate) fn put_domain(w: &mut MsgWriter<'_>, core: &IdcstatCore<'_>, s: &DomainSnapshot) -> Result {
+pub(crate) fn put_domain(
+    w: &mut MsgWriter<'_>,
+    core: &IdcstatCore<'_>,
+    s: &DomainSnapshot,
+) -> Result {
     w.put_u32(d::DOMID, u32::from(s.domid))?;
     w.put_u32(d::GENERATION, s.generation)?;
     match s.state {
@@ -78,7 +82,11 @@ const RX_IDS: [(u16, u16); 6] = [
     (c::DOM0_RX_PACKETS, c::DOM0_RX_BYTES),
 ];
 
-fn put_direction(w: &mut MsgWriter<'_>, traffic: &DirectionTraffic, ids: &[(u16, u16); 6]) -> Result {
+fn put_direction(
+    w: &mut MsgWriter<'_>,
+    traffic: &DirectionTraffic,
+    ids: &[(u16, u16); 6],
+) -> Result {
     for (category, (packets_id, bytes_id)) in Category::ALL.iter().zip(ids.iter()) {
         let t = traffic.get(*category);
         w.put_uint(*packets_id, t.packets)?;
@@ -99,6 +107,9 @@ fn put_counters(w: &mut MsgWriter<'_>, s: &DomainSnapshot) -> Result {
     w.put_uint(c::SWAP_RD_SECT, s.swap.read_sectors)?;
     w.put_uint(c::SWAP_WR_REQ, s.swap.write_requests)?;
     w.put_uint(c::SWAP_WR_SECT, s.swap.write_sectors)?;
-    let dropped = s.dropped_peers.iter().fold(0u64, |sum, n| sum.wrapping_add(*n));
+    let dropped = s
+        .dropped_peers
+        .iter()
+        .fold(0u64, |sum, n| sum.wrapping_add(*n));
     w.put_uint(c::DROPPED_PEERS, dropped)
 }

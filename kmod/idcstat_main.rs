@@ -103,7 +103,12 @@ struct Idcstat {
 
 fn geometry() -> Geometry {
     // SAFETY: FFI calls without preconditions.
-    let (cpus, seed) = unsafe { (glue_ffi::idcstat_glue_nr_cpu_ids(), glue_ffi::idcstat_glue_random_u64()) };
+    let (cpus, seed) = unsafe {
+        (
+            glue_ffi::idcstat_glue_nr_cpu_ids(),
+            glue_ffi::idcstat_glue_random_u64(),
+        )
+    };
     Geometry {
         max_domains: *module_parameters::max_domains.value(),
         peers_per_table: *module_parameters::peers_per_table.value(),
@@ -120,7 +125,11 @@ impl kernel::Module for Idcstat {
         // SAFETY: FFI call without preconditions.
         let glue_header_bytes = unsafe { glue_ffi::idcstat_glue_header_bytes() } as usize;
         if glue_header_bytes < HEADER_BYTES_NEEDED {
-            pr_err!("glue copies {} header bytes, core needs {}\n", glue_header_bytes, HEADER_BYTES_NEEDED);
+            pr_err!(
+                "glue copies {} header bytes, core needs {}\n",
+                glue_header_bytes,
+                HEADER_BYTES_NEEDED
+            );
             return Err(EINVAL);
         }
         let geometry = geometry();
@@ -205,7 +214,9 @@ unsafe extern "C" fn idcstat_rs_account_frame(
         glue_ffi::DIR_GUEST_RX => Direction::Rx,
         _ => return,
     };
-    shared.core.account_frame(ifindex, direction, cpu, frame, frame_len);
+    shared
+        .core
+        .account_frame(ifindex, direction, cpu, frame, frame_len);
 }
 
 /// Counts one bio (block tracepoint; any context).

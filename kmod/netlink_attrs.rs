@@ -28,7 +28,10 @@ impl<'a> Attr<'a> {
 
     /// A `u8` (`NLA_U8`).
     pub(crate) fn u8(&self) -> Option<u8> {
-        self.payload.first().copied().filter(|_| self.payload.len() == 1)
+        self.payload
+            .first()
+            .copied()
+            .filter(|_| self.payload.len() == 1)
     }
 
     /// A YNL `uint` (`NLA_UINT`: 4 or 8 bytes, host order).

@@ -6,10 +6,10 @@
 //! [`Request`] and [`Dump`] wrap what the C trampolines hand to Rust. Errors are
 //! kernel `Error`s; errno values only cross at the C edge.
 
-use kernel::error::to_result;
-use kernel::ffi::c_void;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
+use kernel::error::to_result;
+use kernel::ffi::c_void;
 
 use kernel::error::code::{EMSGSIZE, ENOMEM};
 use kernel::prelude::*;
@@ -176,8 +176,9 @@ impl<'a> Request<'a> {
     /// `attrs[..attrs_len]` stay valid for `'a`.
     pub(crate) unsafe fn from_raw(raw: *const NlRequestRaw) -> Self {
         // SAFETY: guaranteed by the caller.
+        let raw = unsafe { &*raw };
         // INVARIANT: likewise.
-        Request { raw: unsafe { &*raw } }
+        Request { raw }
     }
 
     /// The request's top-level attributes.
@@ -230,8 +231,9 @@ impl<'a> Dump<'a> {
     /// buffer, callback and `attrs[..attrs_len]` stay valid for `'a`.
     pub(crate) unsafe fn from_raw(raw: *mut NlDumpRaw) -> Self {
         // SAFETY: guaranteed by the caller.
+        let raw = unsafe { &mut *raw };
         // INVARIANT: likewise.
-        Dump { raw: unsafe { &mut *raw } }
+        Dump { raw }
     }
 
     /// The dump request's attributes (filters).

@@ -18,8 +18,8 @@ use crate::idcstat_core::lifecycle::{ControlError, VifIdentity};
 use crate::idcstat_core::snapshot::PeerSnapshot;
 use crate::idcstat_core::swap::SwapRange;
 use crate::idcstat_uapi::attrs::{
-    address_attr as a, config_attr as cfg, domain_attr as d, peer_attr as p,
-    swap_range_attr as s, vif_attr as v,
+    address_attr as a, config_attr as cfg, domain_attr as d, peer_attr as p, swap_range_attr as s,
+    vif_attr as v,
 };
 use crate::idcstat_uapi::enums::config_category as clear;
 use crate::idcstat_uapi::family::{cmd, ABI_VERSION};
@@ -60,7 +60,9 @@ pub(crate) fn dumpit(shared: &Shared, command: u8, dump: &mut Dump<'_>) -> Resul
 /// The extack message of a refused control operation.
 fn control_error(req: &Request<'_>, err: ControlError) -> Error {
     let (msg, errno) = match err {
-        ControlError::DomainTableFull => (c"idcstat: domain table full (raise max_domains)", ENOSPC),
+        ControlError::DomainTableFull => {
+            (c"idcstat: domain table full (raise max_domains)", ENOSPC)
+        }
         ControlError::VifTableFull => (c"idcstat: vif table full (raise max_vifs)", ENOSPC),
         ControlError::ConfigFull(_) => (c"idcstat: config list full", ENOSPC),
         ControlError::NoSuchDomain => (c"idcstat: no such domain/generation", ENOENT),
@@ -78,13 +80,14 @@ fn missing(req: &Request<'_>, msg: &'static CStr) -> Error {
 }
 
 fn domid_of(attr: Option<Attr<'_>>) -> Option<u16> {
-    attr.and_then(|a| a.u32()).and_then(|id| u16::try_from(id).ok())
+    attr.and_then(|a| a.u32())
+        .and_then(|id| u16::try_from(id).ok())
 }
 
 fn domain_get(core: &IdcstatCore<'_>, req: &Request<'_>) -> Result {
     let attrs = req.attrs();
-    let domid = domid_of(attrs.find(d::DOMID))
-        .ok_or_else(|| missing(req, c"idcstat: domid required"))?;
+    let domid =
+        domid_of(attrs.find(d::DOMID)).ok_or_else(|| missing(req, c"idcstat: domid required"))?;
     let generation = attrs.find(d::GENERATION).and_then(|a| a.u32());
     let snapshot = core
         .find_domain(domid, generation)
@@ -99,7 +102,10 @@ fn domain_dump(core: &IdcstatCore<'_>, dump: &mut Dump<'_>) {
         let Some(snapshot) = core.domain_snapshot(slot) else {
             continue;
         };
-        if dump.entry(cmd::DOMAIN_GET, |w| put_domain(w, core, &snapshot)).is_err() {
+        if dump
+            .entry(cmd::DOMAIN_GET, |w| put_domain(w, core, &snapshot))
+            .is_err()
+        {
             dump.cursor()[0] = slot as u64;
             return;
         }
@@ -132,7 +138,8 @@ fn peer_dump(core: &IdcstatCore<'_>, dump: &mut Dump<'_>) -> Result {
                 }
                 while entry < entries {
                     let peer = if entry == 0 {
-                        core.other_snapshot(slot, table).filter(|o| o.traffic.packets != 0)
+                        core.other_snapshot(slot, table)
+                            .filter(|o| o.traffic.packets != 0)
                     } else {
                         core.peer_snapshot(slot, table, entry - 1)
                     };
@@ -189,7 +196,11 @@ fn put_address(w: &mut MsgWriter<'_>, kind: u16, ip: IpAddr16, prefix_len: Optio
             None => w.put_bytes(a::IPV6, &ip.0)?,
         }
         if let Some(len) = prefix_len {
-            let len = if ip.v4().is_some() { len.saturating_sub(96) } else { len };
+            let len = if ip.v4().is_some() {
+                len.saturating_sub(96)
+            } else {
+                len
+            };
             w.put_bytes(a::PREFIX_LEN, &[len])?;
         }
         Ok(())
@@ -202,7 +213,12 @@ fn config_get(core: &IdcstatCore<'_>, req: &Request<'_>) -> Result {
         let stats = core.global_stats();
         w.put_u32(cfg::ABI_VERSION, ABI_VERSION)?;
         for prefix in core.cluster_prefixes().into_iter().flatten() {
-            put_address(w, cfg::CLUSTER_PREFIX, prefix.addr(), Some(prefix.mapped_len()))?;
+            put_address(
+                w,
+                cfg::CLUSTER_PREFIX,
+                prefix.addr(),
+                Some(prefix.mapped_len()),
+            )?;
         }
         for addr in core.host_addrs().into_iter().flatten() {
             put_address(w, cfg::HOST_ADDR, addr, None)?;
@@ -211,8 +227,12 @@ fn config_get(core: &IdcstatCore<'_>, req: &Request<'_>) -> Result {
             w.put_u32(cfg::UPLINK_IFINDEX, ifindex)?;
         }
         for index in 0..core.layout().vif_slots {
-            let Some(vif) = core.vif_at(index) else { continue };
-            let Some(domain) = core.domain_snapshot(vif.domain_slot) else { continue };
+            let Some(vif) = core.vif_at(index) else {
+                continue;
+            };
+            let Some(domain) = core.domain_snapshot(vif.domain_slot) else {
+                continue;
+            };
             w.nest(cfg::VIF, |w| {
                 w.put_u32(v::IFINDEX, vif.ifindex)?;
                 w.put_u32(v::DOMID, u32::from(domain.domid))?;
@@ -225,9 +245,13 @@ fn config_get(core: &IdcstatCore<'_>, req: &Request<'_>) -> Result {
             })?;
         }
         for slot in 0..core.domain_slots() {
-            let Some(domain) = core.domain_snapshot(slot) else { continue };
+            let Some(domain) = core.domain_snapshot(slot) else {
+                continue;
+            };
             for index in 0..2 {
-                let Some(range) = core.swap_range(slot, index) else { continue };
+                let Some(range) = core.swap_range(slot, index) else {
+                    continue;
+                };
                 w.nest(cfg::SWAP_RANGE, |w| {
                     w.put_u32(s::DOMID, u32::from(domain.domid))?;
                     w.put_u32(s::GENERATION, domain.generation)?;
@@ -309,7 +333,9 @@ fn apply_config_attr(
             core.add_host_addr(ip)
         }
         cfg::UPLINK_IFINDEX => {
-            let ifindex = attr.u32().ok_or_else(|| missing(req, c"idcstat: bad uplink"))?;
+            let ifindex = attr
+                .u32()
+                .ok_or_else(|| missing(req, c"idcstat: bad uplink"))?;
             core.add_uplink(ifindex)
         }
         cfg::VIF => {
@@ -320,7 +346,10 @@ fn apply_config_attr(
         cfg::SWAP_RANGE => {
             let nested = attr.nested();
             let (domid, generation, range) = parse_swap_range(nested).ok_or_else(|| {
-                missing(req, c"idcstat: swap-range needs domid, generation, dev, nr-sectors")
+                missing(
+                    req,
+                    c"idcstat: swap-range needs domid, generation, dev, nr-sectors",
+                )
             })?;
             core.set_swap_range(domid, generation, range)
         }
@@ -348,7 +377,10 @@ fn parse_swap_range(attrs: Attrs<'_>) -> Option<(u16, u32, SwapRange)> {
         attrs.find(s::GENERATION)?.u32()?,
         SwapRange {
             dev: attrs.find(s::DEV)?.u32()?,
-            start_sector: attrs.find(s::START_SECTOR).and_then(|x| x.uint()).unwrap_or(0),
+            start_sector: attrs
+                .find(s::START_SECTOR)
+                .and_then(|x| x.uint())
+                .unwrap_or(0),
             nr_sectors: attrs.find(s::NR_SECTORS)?.uint()?,
         },
     ))
@@ -356,8 +388,8 @@ fn parse_swap_range(attrs: Attrs<'_>) -> Option<(u16, u32, SwapRange)> {
 
 fn departed_ack(shared: &Shared, req: &Request<'_>) -> Result {
     let attrs = req.attrs();
-    let domid = domid_of(attrs.find(d::DOMID))
-        .ok_or_else(|| missing(req, c"idcstat: domid required"))?;
+    let domid =
+        domid_of(attrs.find(d::DOMID)).ok_or_else(|| missing(req, c"idcstat: domid required"))?;
     let generation = attrs
         .find(d::GENERATION)
         .and_then(|x| x.u32())
