@@ -378,3 +378,40 @@ fn destination_prediction_credits_traffic_that_becomes_idc() {
         );
     }
 }
+
+/// A host whose reports stopped is neither judged nor a destination: its
+/// last numbers may be minutes old.
+#[test]
+fn stale_hosts_are_not_destinations() {
+    let mut c = Cluster::new();
+    c.host("s", HostSpec::default());
+    c.host("t", HostSpec::default());
+    c.host(
+        "u",
+        HostSpec {
+            cpus: 8,
+            ..Default::default()
+        },
+    );
+    c.vm(1, "s", 2.0, 1024)
+        .vm(2, "s", 1.6, 1024)
+        .vm(9, "u", 1.0, 1024);
+    let mut rmn = common::rmn(RmnConfig {
+        stale_after_s: 15,
+        ..RmnConfig::default()
+    });
+    // `t` (the lightest) reports twice, then goes silent for more than 15 s.
+    for _ in 0..2 {
+        c.tick(&mut rmn);
+    }
+    c.hosts.remove("t");
+    let rounds = c.ticks(&mut rmn, 6);
+    assert_eq!(first_migration(&rounds), Some((uuid(1), "u".to_string())));
+    let rec = records(&rounds).next().expect("hotspot");
+    let t = rec.candidates[0]
+        .destinations
+        .iter()
+        .find(|d| d.host.as_str() == "t")
+        .expect("t listed");
+    assert_eq!(t.verdict, DestinationVerdict::Unavailable);
+}
