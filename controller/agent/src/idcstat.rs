@@ -5,7 +5,7 @@
 
 use std::net::IpAddr;
 
-use reunion_model::{DomId, MacAddr, TrafficCounters};
+use reunion_model::{DomId, DomainUuid, MacAddr, TrafficCounters};
 
 use crate::xenstore::DevNumber;
 use crate::AgentError;
@@ -62,15 +62,29 @@ pub struct IdcstatSnapshot {
     pub domains: Vec<IdcstatDomain>,
 }
 
+/// The generation the agent gives a domain in the module: a fold of its UUID,
+/// never 0, so a reused domid with another domain gets another generation and
+/// a restarted agent gives the same domain the same one.
+pub fn generation_of(uuid: DomainUuid) -> u32 {
+    let value = uuid.0.as_u128();
+    let folded =
+        (value as u32) ^ ((value >> 32) as u32) ^ ((value >> 64) as u32) ^ ((value >> 96) as u32);
+    folded.max(1)
+}
+
 /// What the agent tells the module about a vif.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VifIdentity {
     /// Domain id.
     pub domid: DomId,
+    /// The domain's generation ([`generation_of`]).
+    pub generation: u32,
     /// Xen device id of the vif.
     pub devid: u32,
     /// Its MAC (from xenstore).
     pub mac: MacAddr,
+    /// dom0 netdev name.
+    pub name: String,
 }
 
 /// Where a domain's swap lives.
@@ -78,6 +92,8 @@ pub struct VifIdentity {
 pub struct SwapRange {
     /// Domain id.
     pub domid: DomId,
+    /// The domain's generation ([`generation_of`]).
+    pub generation: u32,
     /// Backing device in dom0.
     pub device: DevNumber,
     /// First sector (0 for a dedicated swap vbd).

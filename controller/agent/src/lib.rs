@@ -16,6 +16,7 @@ pub mod fake;
 pub mod hypervisor;
 pub mod idcstat;
 pub mod migration;
+pub mod netlink_idcstat;
 pub mod profiler;
 pub mod report;
 pub mod xenstat;

@@ -8,7 +8,9 @@ use reunion_model::{DomId, DomainUuid, HostId, HostReport};
 use tracing::warn;
 
 use crate::hypervisor::Hypervisor;
-use crate::idcstat::{IdcstatConfig, IdcstatSnapshot, IdcstatSource, SwapRange, VifIdentity};
+use crate::idcstat::{
+    generation_of, IdcstatConfig, IdcstatSnapshot, IdcstatSource, SwapRange, VifIdentity,
+};
 use crate::report::{build_report, ReportInputs};
 use crate::xenstore::{domain_devices, DomainDevices, Xenstore};
 use crate::AgentError;
@@ -116,7 +118,7 @@ impl Profiler {
             .iter()
             .map(|((domid, _), (_, max))| (*domid, *max))
             .collect();
-        self.configure_module(&devices);
+        self.configure_module();
         let snapshot = self.read_module(&live);
         self.seq += 1;
         let time_ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -136,23 +138,25 @@ impl Profiler {
         }))
     }
 
-    fn configure_module(&mut self, devices: &BTreeMap<DomId, DomainDevices>) {
+    fn configure_module(&mut self) {
         let mut config = IdcstatConfig {
             cluster_prefixes: self.cluster_prefixes.clone(),
             uplinks: self.uplinks.clone(),
             ..IdcstatConfig::default()
         };
-        for (domid, dev) in devices {
-            config
-                .vifs
-                .extend(dev.vifs.iter().map(|(devid, mac)| VifIdentity {
-                    domid: *domid,
-                    devid: *devid,
-                    mac: *mac,
-                }));
+        for ((domid, uuid), (dev, _)) in &self.cache {
+            let generation = generation_of(*uuid);
+            config.vifs.extend(dev.vifs.iter().map(|vif| VifIdentity {
+                domid: *domid,
+                generation,
+                devid: vif.devid,
+                mac: vif.mac,
+                name: vif.name.clone(),
+            }));
             if let Some(device) = dev.swap_vbd().and_then(|v| v.physical_device) {
                 config.swap_ranges.push(SwapRange {
                     domid: *domid,
+                    generation,
                     device,
                     start_sector: 0,
                     nr_sectors: u64::MAX,
@@ -164,7 +168,9 @@ impl Profiler {
         }
         match self.idcstat.configure(&config) {
             Ok(()) => self.last_module_config = Some(config),
-            Err(e) => warn!("cannot configure idcstat (will retry): {e}"),
+            // While the module is known to be missing, read_module already said so.
+            Err(e) if self.idcstat_healthy => warn!("cannot configure idcstat (will retry): {e}"),
+            Err(e) => tracing::debug!("cannot configure idcstat: {e}"),
         }
     }
 

@@ -8,7 +8,7 @@ use reunion_model::{
 };
 
 use crate::hypervisor::{HostInfo, XenDomain};
-use crate::idcstat::{IdcPeer, IdcstatDomain, IdcstatSnapshot};
+use crate::idcstat::{generation_of, IdcPeer, IdcstatDomain, IdcstatSnapshot};
 use crate::xenstore::DomainDevices;
 
 /// Sectors (512 bytes) per page (4096 bytes).
@@ -43,13 +43,23 @@ pub struct ReportInputs<'a> {
     pub migration_in_flight: bool,
 }
 
-/// The module's live entry for a domid: the newest generation not departed.
-fn live_entry(snapshot: &IdcstatSnapshot, domid: DomId) -> Option<&IdcstatDomain> {
-    snapshot
-        .domains
-        .iter()
-        .filter(|d| d.domid == domid && !d.departed)
-        .max_by_key(|d| d.generation)
+/// The module's live entry for a domain: the one with the generation the agent
+/// gave it, else (before the module was told) the newest one of that domid.
+fn live_entry(
+    snapshot: &IdcstatSnapshot,
+    domid: DomId,
+    uuid: DomainUuid,
+) -> Option<&IdcstatDomain> {
+    let candidates = || {
+        snapshot
+            .domains
+            .iter()
+            .filter(move |d| d.domid == domid && !d.departed)
+    };
+    let expected = generation_of(uuid);
+    candidates()
+        .find(|d| d.generation == expected)
+        .or_else(|| candidates().max_by_key(|d| d.generation))
 }
 
 /// Builds a normalized report.
@@ -81,11 +91,11 @@ pub fn build_report(inputs: &ReportInputs<'_>) -> HostReport {
             swap_read_pages: 0,
             ips: Vec::new(),
             macs: devices
-                .map(|d| d.vifs.iter().map(|(_, mac)| *mac).collect())
+                .map(|d| d.vifs.iter().map(|vif| vif.mac).collect())
                 .unwrap_or_default(),
             traffic: DomainTraffic::default(),
         };
-        if let Some(entry) = live_entry(inputs.idcstat, domain.domid) {
+        if let Some(entry) = live_entry(inputs.idcstat, domain.domid, domain.uuid) {
             report.swap_write_pages = entry.swap_write_sectors / SECTORS_PER_PAGE;
             report.swap_read_pages = entry.swap_read_sectors / SECTORS_PER_PAGE;
             report.ips = entry.ips.clone();
@@ -197,7 +207,11 @@ mod tests {
         devices.insert(
             DomId(3),
             DomainDevices {
-                vifs: vec![(0, MacAddr([0, 0x16, 0x3e, 0, 0, 3]))],
+                vifs: vec![crate::xenstore::Vif {
+                    devid: 0,
+                    mac: MacAddr([0, 0x16, 0x3e, 0, 0, 3]),
+                    name: "vif3.0".into(),
+                }],
                 ..DomainDevices::default()
             },
         );

@@ -1,6 +1,7 @@
 //! Xenstore facts about a domain's devices, behind a trait.
 //!
-//! - vif MACs: `/local/domain/0/backend/vif/<domid>/<devid>/mac`
+//! - vif MACs: `/local/domain/0/backend/vif/<domid>/<devid>/mac`, and the dom0
+//!   netdev name in `.../vifname` when the guest config renamed it
 //! - vbd backing device: `/local/domain/0/backend/vbd/<domid>/<devid>/physical-device`
 //!   (`major:minor` in hexadecimal, as the hotplug script writes it), with the
 //!   guest-visible name in `.../dev` (e.g. `xvdb`).
@@ -78,11 +79,23 @@ pub struct Vbd {
     pub physical_device: Option<DevNumber>,
 }
 
+/// One of a domain's network interfaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vif {
+    /// Xen device id.
+    pub devid: u32,
+    /// The guest's MAC.
+    pub mac: MacAddr,
+    /// dom0 netdev name: the backend's `vifname` (set by `vifname=` in the
+    /// guest config), else Xen's default `vif<domid>.<devid>`.
+    pub name: String,
+}
+
 /// What xenstore says about one domain's devices.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DomainDevices {
-    /// `(devid, mac)` of every vif.
-    pub vifs: Vec<(u32, MacAddr)>,
+    /// Every vif.
+    pub vifs: Vec<Vif>,
     /// Every vbd.
     pub vbds: Vec<Vbd>,
     /// The swap disk's vdev name (per-domain override or the default).
@@ -140,7 +153,15 @@ pub fn domain_devices(
             .as_deref()
             .and_then(parse_mac)
         {
-            devices.vifs.push((devid_n, mac));
+            let name = xenstore
+                .read(&format!("{vif_base}/{devid}/vifname"))?
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| format!("vif{}.{devid}", domid.0));
+            devices.vifs.push(Vif {
+                devid: devid_n,
+                mac,
+                name,
+            });
         }
     }
     let vbd_base = format!("/local/domain/0/backend/vbd/{}", domid.0);
@@ -198,6 +219,8 @@ mod tests {
     fn reads_vifs_vbds_and_the_default_swap_disk() {
         let xs = store(&[
             ("/local/domain/0/backend/vif/5/0/mac", "00:16:3e:aa:bb:cc"),
+            ("/local/domain/0/backend/vif/5/1/mac", "00:16:3e:aa:bb:cd"),
+            ("/local/domain/0/backend/vif/5/1/vifname", "web-eth1"),
             ("/local/domain/0/backend/vbd/5/51712/dev", "xvda"),
             ("/local/domain/0/backend/vbd/5/51712/physical-device", "7:0"),
             ("/local/domain/0/backend/vbd/5/51728/dev", "xvdb"),
@@ -206,7 +229,18 @@ mod tests {
         let devices = domain_devices(&xs, DomId(5), "xvdb").expect("devices");
         assert_eq!(
             devices.vifs,
-            vec![(0, MacAddr([0x00, 0x16, 0x3e, 0xaa, 0xbb, 0xcc]))]
+            vec![
+                Vif {
+                    devid: 0,
+                    mac: MacAddr([0x00, 0x16, 0x3e, 0xaa, 0xbb, 0xcc]),
+                    name: "vif5.0".into()
+                },
+                Vif {
+                    devid: 1,
+                    mac: MacAddr([0x00, 0x16, 0x3e, 0xaa, 0xbb, 0xcd]),
+                    name: "web-eth1".into()
+                }
+            ]
         );
         let swap = devices.swap_vbd().expect("swap disk");
         assert_eq!(swap.devid, 51728);

@@ -11,6 +11,7 @@ use reunion_agent::executor::Executor;
 use reunion_agent::hypervisor::Hypervisor;
 use reunion_agent::idcstat::{IdcstatSource, NoIdcstat};
 use reunion_agent::migration::MigrationReceiver;
+use reunion_agent::netlink_idcstat::NetlinkIdcstat;
 use reunion_agent::profiler::{Profiler, ProfilerSettings};
 use reunion_agent::xenstore::XenstoreCli;
 use reunion_agent::xl::Xl;
@@ -42,11 +43,9 @@ fn profiler(config: &AgentConfig, xl: Arc<Xl>) -> Profiler {
         timeout: Duration::from_secs(config.command_timeout_s),
     });
     let idcstat: Box<dyn IdcstatSource> = if config.idcstat.enabled {
-        tracing::warn!(
-            "the idcstat netlink client is not wired into the agent yet: reporting CPU and memory only"
-        );
-        Box::new(NoIdcstat)
+        Box::new(NetlinkIdcstat::default())
     } else {
+        tracing::info!("idcstat disabled in the config: reporting CPU and memory only");
         Box::new(NoIdcstat)
     };
     let started_s = SystemTime::now()
