@@ -8,6 +8,7 @@ use reunion_sim::artifacts::{write_run, PlotThresholds};
 use reunion_sim::compare::{comparison_table, placement_table};
 use reunion_sim::run::{run as run_scenario, RunOptions};
 use reunion_sim::Scenario;
+use serde::Deserialize as _;
 
 /// Policies `--compare` runs, in table order.
 pub const ALL_POLICIES: [PolicyKind; 3] =
@@ -26,6 +27,7 @@ Output in DIR (with --compare, in DIR/<policy>/):
                 delivered fraction and response-time proxy (mean, p95)
   timeline.png  per-host CPU, NIC, swap and per-group performance over time,
                 migrations marked
+  timeline.csv  the numbers behind timeline.png, one row per report interval
 
 The scenario format is described in docs/scenarios.md, the model in
 docs/simulator.md. The same scenario and seed always give byte-identical files.")]
@@ -44,8 +46,9 @@ pub struct SimArgs {
     /// Run all three policies and print a side-by-side table.
     #[arg(long)]
     pub compare: bool,
-    /// RMN configuration (TOML with the keys of the daemon's [rmn] table);
-    /// thresholds and guards default to the thesis's values.
+    /// RMN configuration: the daemon's config file (its [rmn] table is used) or
+    /// a TOML file with just those keys; thresholds and guards default to the
+    /// thesis's values.
     #[arg(long)]
     pub rmn_config: Option<PathBuf>,
     /// Skip the PNG plots (faster on big clusters).
@@ -71,7 +74,14 @@ pub fn load_rmn_config(path: Option<&Path>) -> anyhow::Result<RmnConfig> {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read RMN config {}", path.display()))?;
-            toml::from_str::<RmnConfig>(&text)
+            // Either a daemon config with an [rmn] table, or the table's keys alone.
+            let table: toml::Table = toml::from_str(&text)
+                .with_context(|| format!("{} is not valid TOML", path.display()))?;
+            let rmn = match table.get("rmn") {
+                Some(toml::Value::Table(rmn)) => rmn.clone(),
+                _ => table,
+            };
+            RmnConfig::deserialize(rmn)
                 .with_context(|| format!("invalid RMN config {}", path.display()))?
         }
         None => RmnConfig::default(),
