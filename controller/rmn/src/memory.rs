@@ -63,7 +63,7 @@ pub fn plan(
             CandidateVerdict::NotEligible
         } else {
             let grow = config.mem_step_bytes.min(room);
-            step = Some((idx, dom.mem_bytes, dom.mem_bytes + grow));
+            step = Some((idx, dom.mem_bytes, dom.mem_bytes.saturating_add(grow)));
             CandidateVerdict::Chosen
         };
         candidates.push(CandidateRecord {

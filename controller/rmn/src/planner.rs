@@ -67,7 +67,8 @@ pub fn decide_hotspot(
         record.candidates = plan.candidates;
         if let Some((idx, from, to)) = plan.step {
             let dom = collector.domain(idx)?;
-            ctx.hosts[host].promised.mem_bytes += to - from;
+            let promised = &mut ctx.hosts[host].promised.mem_bytes;
+            *promised = promised.saturating_add(to.saturating_sub(from));
             record.outcome = DecisionOutcome::MemoryStep {
                 uuid: dom.uuid,
                 name: dom.name.to_string(),
@@ -276,7 +277,7 @@ fn promise(ctx: &mut RoundContext, source: HostIdx, dest: HostIdx, victim: &Vict
     };
     let promised = &mut ctx.hosts[dest].promised;
     promised.cpu_cores += moved.cpu_cores;
-    promised.mem_bytes += moved.mem_bytes;
+    promised.mem_bytes = promised.mem_bytes.saturating_add(moved.mem_bytes);
     promised.nic.add(&moved.nic);
     ctx.hosts[dest].migrations += 1;
     ctx.hosts[source].migrations += 1;
