@@ -199,8 +199,16 @@ impl GenlSocket {
                         }
                         let mut message = None;
                         if flags & NLM_F_ACK_TLVS != 0 {
-                            // errno, then the request's header (capped: 16 bytes).
-                            let skip = 4 + if flags & 0x100 != 0 { 16 } else { body.len() };
+                            // errno, then the request: its header only when capped
+                            // (NLM_F_CAPPED), else the whole request as sent.
+                            let request_len = body.get(4..8).map_or(0, |b| {
+                                u32::from_ne_bytes([b[0], b[1], b[2], b[3]]) as usize
+                            });
+                            let skip = 4 + if flags & 0x100 != 0 {
+                                16
+                            } else {
+                                (request_len + 3) & !3
+                            };
                             for (t, p) in attrs(body.get(skip..).unwrap_or(&[])) {
                                 if t == NLMSGERR_ATTR_MSG {
                                     message = Some(
