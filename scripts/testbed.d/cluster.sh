@@ -52,11 +52,23 @@ tb_stage_share() {
     done
     [[ -e $share/bin/reunion ]] || tb_log "no reunion binary built (cargo build -p reunion-cli); agent tests will skip"
     rm -f "$share/kmod/idcstat.ko"
-    local k
-    for k in "${TESTBED_IDCSTAT_KO:-}" "$REUNION_CACHE/kmod/idcstat.ko" "$TESTBED_REPO/kmod/idcstat.ko" \
-        "$REUNION_CACHE/kmod-build/idcstat.ko"; do
-        if [[ -n $k && -e $k ]]; then cp "$k" "$share/kmod/idcstat.ko"; tb_log "staged module $k"; break; fi
-    done
+    local ko=${TESTBED_IDCSTAT_KO:-}
+    if [[ -z $ko && -x $TESTBED_REPO/scripts/build-kmod && -r $REUNION_CACHE/env ]]; then
+        tb_log "building idcstat.ko (scripts/build-kmod)"
+        ko=$("$TESTBED_REPO/scripts/build-kmod" 2>"$TB_STATE/build-kmod.log" | tail -1) || ko=''
+    fi
+    if [[ -n $ko && -r $ko ]]; then cp "$ko" "$share/kmod/idcstat.ko"; tb_log "staged module $ko"; fi
+    # The kernel's YNL CLI and our spec, for tests and operators.
+    local ksrc=''
+    # shellcheck source=/dev/null
+    [[ -r $REUNION_CACHE/env ]] && ksrc=$(. "$REUNION_CACHE/env" && echo "${REUNION_KSRC:-}")
+    if [[ -n $ksrc && -d $ksrc/tools/net/ynl/pyynl ]]; then
+        mkdir -p "$share/ynl"
+        cp -r "$ksrc/tools/net/ynl/pyynl" "$share/ynl/"
+        cp "$TESTBED_REPO/uapi/idcstat.yaml" "$share/ynl/"
+    else
+        tb_log "no linux source tree with tools/net/ynl (scripts/setup); YNL tests will skip"
+    fi
     [[ -e $share/kmod/idcstat.ko ]] || tb_log "no idcstat.ko found; module tests will skip"
 }
 

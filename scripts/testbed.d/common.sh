@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # the settings here are used by the files that source this one
 # Shared settings of scripts/testbed: paths, versions, logging. Sourced, never run.
 
 TESTBED_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -9,19 +10,17 @@ TB_CACHE=${TESTBED_CACHE:-$REUNION_CACHE/testbed}
 TB_STATE=${TESTBED_STATE:-$TB_CACHE/cluster}
 TB_MIRROR=${TESTBED_MIRROR:-http://deb.debian.org/debian}
 
-# The kernel version lives in one place: the foundation's version file when it
-# exists (scripts/setup writes it), else TESTBED_KERNEL_VERSION, else the version
-# sid's linux-image-amd64 points at (resolved once, inside the dom0 chroot).
+# The kernel version lives in one place: REUNION_KVER in the env file scripts/setup writes
+# ($REUNION_CACHE/env). Without it: TESTBED_KERNEL_VERSION, else the version sid's
+# linux-image-amd64 points at (resolved once by the build, kept in $TB_CACHE/kernel-version).
 tb_kernel_version() {
-    local f
     if [[ -n ${TESTBED_KERNEL_VERSION:-} ]]; then echo "$TESTBED_KERNEL_VERSION"; return; fi
-    for f in "$REUNION_CACHE/versions.env" "$TESTBED_REPO/scripts/versions.env"; do
-        if [[ -r $f ]]; then
-            # shellcheck disable=SC1090
-            local v; v=$(. "$f" && echo "${KERNEL_VERSION:-${REUNION_KERNEL_VERSION:-}}")
-            if [[ -n $v ]]; then echo "$v"; return; fi
-        fi
-    done
+    if [[ -r $REUNION_CACHE/env ]]; then
+        local v
+        # shellcheck source=/dev/null
+        v=$(. "$REUNION_CACHE/env" && echo "${REUNION_KVER:-}")
+        if [[ -n $v ]]; then echo "$v"; return; fi
+    fi
     if [[ -r $TB_CACHE/kernel-version ]]; then cat "$TB_CACHE/kernel-version"; return; fi
     return 1
 }

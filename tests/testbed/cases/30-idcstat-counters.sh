@@ -1,0 +1,85 @@
+# shellcheck shell=bash
+# Issue 8, test 1: idcstat on real xen-netback and xen-blkback.
+#   - known UDP traffic, same host (g1 -> g2 on A) and cross host (g1 -> g3 on C):
+#     the per-peer entries grow by exactly what the guests sent;
+#   - per-domain packet totals equal the vif netdev counters;
+#   - swap sectors equal blkback's wr_sect/rd_sect for g1's dedicated swap vbd.
+# Read through the kernel's YNL CLI (the module's real ABI).
+
+tt_json() { python3 "$TT_HERE/lib/idcstat_json.py" "$@"; }
+
+# tt_dump HOST TAG: dump domains and peers of HOST into $TB_STATE/idc-TAG-{dom,peer}.json.
+tt_dump() {
+    ynl "$1" --dump domain-get > "$TB_STATE/idc-$2-dom.json" 2>> "$TT_LOG" &&
+        ynl "$1" --dump peer-get > "$TB_STATE/idc-$2-peer.json" 2>> "$TT_LOG"
+}
+
+tc_idcstat_counters() {
+    local name=idcstat-counters
+    [[ ${TT_MODULE:-0} == 1 ]] || { tt_skip "$name" "idcstat.ko was not built or did not load"; return 0; }
+    [[ -d $TB_STATE/share/ynl ]] || { tt_skip "$name" "no YNL CLI staged (needs the linux source of scripts/setup)"; return 0; }
+    [[ ${TT_GUESTS_UP:-0} == 1 ]] || { tt_skip "$name" "guests are not up"; return 0; }
+    local g1 g2 g3 h3
+    g1=$(tt_domid A g1); g2=$(tt_domid A g2)
+    h3=C; on C xl domid g3 >/dev/null 2>&1 || h3=B
+    g3=$(tt_domid "$h3" g3)
+    # Cluster prefix so that cross-host peers get per-peer entries.
+    local cfg='{"cluster-prefix": [{"ipv4": "10.77.0.0", "prefix-len": 16}]}'
+    on A "python3 /share/ynl/pyynl/cli.py --no-schema --spec /share/ynl/idcstat.yaml --do config-set --json '$cfg'" >> "$TT_LOG" 2>&1
+    on "$h3" "python3 /share/ynl/pyynl/cli.py --no-schema --spec /share/ynl/idcstat.yaml --do config-set --json '$cfg'" >> "$TT_LOG" 2>&1
+    gctl A g2 'workload sink --udp --port 5001 > /tmp/sink.log 2>&1 &' >> "$TT_LOG"
+    gctl A g3 'workload sink --udp --port 5001 > /tmp/sink.log 2>&1 &' >> "$TT_LOG"
+    sleep 1
+    tt_dump A a0 && tt_dump "$h3" c0 || { tt_fail "$name" "YNL dump failed (see $TT_LOG)"; return 0; }
+    local n_same=1000 s_same=200 n_cross=500 s_cross=300
+    gctl A g1 "workload stream --udp --to g2:5001 --count $n_same --size $s_same --rate 400000" >> "$TT_LOG"
+    gctl A g1 "workload stream --udp --to g3:5001 --count $n_cross --size $s_cross --rate 400000" >> "$TT_LOG"
+    sleep 2
+    tt_dump A a1 && tt_dump "$h3" c1 || { tt_fail "$name" "YNL dump failed (see $TT_LOG)"; return 0; }
+    local S="$TB_STATE/idc"
+    delta() { echo $(( $(tt_json peer "$S-$2-peer.json" "${@:3}") - $(tt_json peer "$S-$1-peer.json" "${@:3}") )); }
+    # UDP payload + 8 UDP + 20 IPv4 + 14 Ethernet: bytes are skb->len with the Ethernet header.
+    tt_eq "$name" "g1 itx[g2] packets" "$(delta a0 a1 "$g1" itx "dom:$g2" packets)" "$n_same"
+    tt_eq "$name" "g1 itx[g2] bytes" "$(delta a0 a1 "$g1" itx "dom:$g2" bytes)" "$((n_same * (s_same + 42)))"
+    tt_eq "$name" "g2 irx[g1] packets" "$(delta a0 a1 "$g2" irx "dom:$g1" packets)" "$n_same"
+    tt_eq "$name" "g1 otx[10.77.1.3] packets" "$(delta a0 a1 "$g1" otx 10.77.1.3 packets)" "$n_cross"
+    tt_eq "$name" "g1 otx[10.77.1.3] bytes" "$(delta a0 a1 "$g1" otx 10.77.1.3 bytes)" "$((n_cross * (s_cross + 42)))"
+    tt_eq "$name" "g3 orx[10.77.1.1] packets (host $h3)" "$(delta c0 c1 "$g3" orx 10.77.1.1 packets)" "$n_cross"
+    # Totals against the vifs' own counters (guest tx = vif rx), read back to back.
+    local d vifs
+    for d in "$g1" "$g2"; do
+        vifs=$(on A "cat /sys/class/net/vif$d.0/statistics/rx_packets /sys/class/net/vif$d.0/statistics/tx_packets" | tr '\n' ' ')
+        tt_dump A v || return 0
+        tt_eq "$name" "domain $d tx-packets = vif$d.0 rx_packets" "$(tt_json domain "$S-v-dom.json" "$d" tx-packets)" "${vifs%% *}"
+        tt_eq "$name" "domain $d rx-packets = vif$d.0 tx_packets" "$(tt_json domain "$S-v-dom.json" "$d" rx-packets)" "$(echo "$vifs" | awk '{print $2}')"
+    done
+    tc_idcstat_swap "$g1"
+}
+
+# Swap: tell the module where g1's swap lives, make g1 swap, compare with blkback.
+tc_idcstat_swap() {
+    local name=idcstat-swap g1=$1
+    local devt gen stats="/sys/bus/xen-backend/devices/vbd-$g1-51728/statistics"
+    devt=$(on A 'stat -L -c "%t %T" /dev/nbd1' | awk '{print (strtonum("0x"$1) * 1048576) + strtonum("0x"$2)}')
+    gen=$(python3 -c 'import json,sys; print(next((d.get("generation",0) for d in json.load(open(sys.argv[1])) if d.get("domid")==int(sys.argv[2])),0))' "$TB_STATE/idc-v-dom.json" "$g1")
+    local cfg
+    cfg="{\"swap-range\": [{\"domid\": $g1, \"generation\": $gen, \"dev\": $devt, \"start-sector\": 0, \"nr-sectors\": 262144}]}"
+    on A "python3 /share/ynl/pyynl/cli.py --no-schema --spec /share/ynl/idcstat.yaml --do config-set --json '$cfg'" >> "$TT_LOG" 2>&1 ||
+        { tt_fail "$name" "config-set swap-range failed (see $TT_LOG)"; return 0; }
+    local b0 b1
+    b0=$(on A "cat $stats/wr_sect $stats/rd_sect" | tr '\n' ' ')
+    tt_dump A s0 || return 0
+    # 160 MiB through a guest with about 80 MiB free: it must swap out and back in.
+    gctl A g1 'workload touch --mib 160 --passes 2 | tail -1; grep -E "pswp(in|out)" /proc/vmstat' >> "$TT_LOG"
+    sleep 1
+    b1=$(on A "cat $stats/wr_sect $stats/rd_sect" | tr '\n' ' ')
+    tt_dump A s1 || return 0
+    local bw=$(( $(echo "$b1" | awk '{print $1}') - $(echo "$b0" | awk '{print $1}') ))
+    local br=$(( $(echo "$b1" | awk '{print $2}') - $(echo "$b0" | awk '{print $2}') ))
+    local S="$TB_STATE/idc"
+    local iw=$(( $(tt_json domain "$S-s1-dom.json" "$g1" swap-wr-sect) - $(tt_json domain "$S-s0-dom.json" "$g1" swap-wr-sect) ))
+    local ir=$(( $(tt_json domain "$S-s1-dom.json" "$g1" swap-rd-sect) - $(tt_json domain "$S-s0-dom.json" "$g1" swap-rd-sect) ))
+    if ((bw == 0)); then tt_fail "$name" "g1 did not swap (blkback wr_sect unchanged)"; return 0; fi
+    tt_eq "$name" "swap-wr-sect delta = blkback wr_sect delta" "$iw" "$bw"
+    tt_eq "$name" "swap-rd-sect delta = blkback rd_sect delta" "$ir" "$br"
+}

@@ -1,0 +1,37 @@
+# shellcheck shell=bash
+# Test bookkeeping and helpers for tests/testbed/run. Sourced after scripts/testbed.d/*.
+
+TT_PASSED=0 TT_FAILED=0 TT_SKIPPED=0
+TT_SUMMARY=()
+
+tt_pass() { TT_PASSED=$((TT_PASSED + 1)); TT_SUMMARY+=("PASS $1"); echo "PASS $1"; }
+tt_fail() { TT_FAILED=$((TT_FAILED + 1)); TT_SUMMARY+=("FAIL $1: $2"); echo "FAIL $1: $2"; }
+tt_skip() { TT_SKIPPED=$((TT_SKIPPED + 1)); TT_SUMMARY+=("SKIP $1: $2"); echo "SKIP $1: $2"; }
+
+# tt_check NAME COND_DESCRIPTION ACTUAL EXPECTED: record equality of two values.
+tt_eq() {
+    local name=$1 what=$2 actual=$3 expected=$4
+    if [[ $actual == "$expected" ]]; then
+        tt_pass "$name: $what = $expected"
+    else
+        tt_fail "$name" "$what: got '$actual', want '$expected'"
+    fi
+}
+
+# on HOST CMD...: run CMD in HOST's dom0, output to stdout.
+on() { tb_run "$@"; }
+# on_quiet HOST CMD...: same, output to the test log only.
+on_quiet() { tb_run "$@" >> "$TT_LOG" 2>&1; }
+
+# gctl HOST GUEST CMD...: run CMD inside GUEST through its command server, from HOST's dom0.
+gctl() { local h=$1; shift; tb_run "$h" tb-guest ctl "$@"; }
+
+tt_domid() { tb_run "$1" xl domid "$2" | tr -d '[:space:]'; }
+
+# ynl HOST ARGS...: the kernel's YNL CLI with our spec, JSON output.
+ynl() {
+    local h=$1; shift
+    tb_run "$h" python3 /share/ynl/pyynl/cli.py --no-schema --spec /share/ynl/idcstat.yaml --output-json "$@"
+}
+
+tt_section() { printf '\n=== %s (+%ss)\n' "$*" "$((SECONDS - TT_T0))"; }
