@@ -1,0 +1,39 @@
+# shellcheck shell=bash
+# Issue 8, test 5: a swapping guest gets `xl mem-set` increases first, visible in xl list.
+
+tc_memory_hotspot() {
+    local name=memory-hotspot why
+    why=$(tt_agents_missing)
+    [[ -z $why ]] || { tt_skip "$name" "$why"; return 0; }
+    local h; h=$(tt_host_of g1) || { tt_skip "$name" "g1 is gone"; return 0; }
+    local before after
+    before=$(on "$h" "xl list g1" | awk 'NR==2 {print $3}')
+    : > "$TB_STATE/share/results/decisions-idc.jsonl"
+    tt_agents_start idc
+    gctl "$h" g1 'workload touch --mib 150 > /dev/null 2>&1 &' >> "$TT_LOG"
+    local t0=$SECONDS steps=''
+    while ((SECONDS - t0 < 240)); do
+        sleep 10
+        steps=$(python3 "$TT_HERE/lib/decisions.py" memsteps "$TB_STATE/share/results/decisions-idc.jsonl" 2>/dev/null | awk '$1 == "g1"')
+        [[ -n $steps ]] && break
+    done
+    after=$(on "$h" "xl list g1" | awk 'NR==2 {print $3}')
+    if [[ -n $steps ]] && ((after > before)); then
+        tt_pass "$name: g1 got xl mem-set first ($before MiB -> $after MiB in xl list)"
+    else
+        tt_fail "$name" "no memory step for swapping g1 within 240 s (xl list: $before -> $after MiB)"
+    fi
+    local first
+    first=$(python3 - "$TB_STATE/share/results/decisions-idc.jsonl" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    o = r.get("outcome", {})
+    if o.get("name") == "g1" and o.get("type") in ("memory_step", "migrate"):
+        print(o["type"]); break
+PY
+)
+    tt_eq "$name" "first action for g1" "$first" "memory_step"
+    gctl "$h" g1 'pkill -f "workload touch"; true' >> "$TT_LOG"
+    tt_agents_stop
+}
