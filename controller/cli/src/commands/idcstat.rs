@@ -19,10 +19,12 @@ use serde::Serialize;
 ///   reunion idcstat --domain 5 --peers
 ///   sudo reunion idcstat --peers --config --json
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Bytes are Ethernet frame lengths at the vif (header included, FCS excluded); \
+#[command(
+    after_help = "Bytes are Ethernet frame lengths at the vif (header included, FCS excluded); \
 tx is what a domain sent, rx what it received. idc = with domains on this host, nic = with cluster \
 addresses on other hosts, external/bcast/non-ip/dom0 = everything else.\n\n\
-Examples:\n  reunion idcstat\n  sudo reunion idcstat --domain 5 --peers\n  sudo reunion idcstat --peers --config --json")]
+Examples:\n  reunion idcstat\n  sudo reunion idcstat --domain 5 --peers\n  sudo reunion idcstat --peers --config --json"
+)]
 pub struct IdcstatArgs {
     /// Only this domain id.
     #[arg(long)]
