@@ -10,7 +10,7 @@ use crossbeam_channel::{select, tick, Receiver, Sender};
 use reunion_model::{
     Action, ActionId, ActionKind, ActionOutcome, ActionResult, DomainState, HostReport,
 };
-use reunion_proto::{AgentMessage, RmnMessage};
+use reunion_proto::{AgentMessage, Psk, RmnMessage};
 use tracing::{debug, info, warn};
 
 use crate::decision_log::DecisionLog;
@@ -48,11 +48,11 @@ struct HostState {
     reports: u64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Phase {
     /// The destination was told to expect the migration; the source gets its
     /// command once the destination confirms its channel is open.
-    Arming([u8; 32]),
+    Arming(Psk),
     Sent,
     AwaitingDestination,
 }
@@ -227,7 +227,7 @@ impl Daemon {
             return;
         };
         let (ActionKind::Migrate { destination, .. }, Phase::Arming(ticket)) =
-            (&flight.action.kind, flight.phase)
+            (&flight.action.kind, &flight.phase)
         else {
             warn!(%host, %id, "unexpected migration-armed answer; ignored");
             return;
@@ -249,6 +249,7 @@ impl Daemon {
             );
             return;
         }
+        let ticket = *ticket.as_bytes();
         let source = flight.action.kind.executing_host().as_str().to_string();
         let action = flight.action.clone();
         let Some(outbox) = self.outbox(&source) else {
@@ -494,7 +495,7 @@ impl Daemon {
                 Flight {
                     action,
                     issued_ms: now,
-                    phase: Phase::Arming(key),
+                    phase: Phase::Arming(Psk::from_bytes(key)),
                 },
             );
             self.metrics.set_in_flight(self.in_flight.len());

@@ -80,3 +80,54 @@ pub fn run(args: StatusArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reunion_rmnd::status::{HostStatus, InFlightStatus};
+
+    #[test]
+    fn render_shows_down_agents_and_in_flight_actions() {
+        let status = ClusterStatus {
+            policy: "idc".into(),
+            dry_run: true,
+            rounds: 7,
+            hosts: vec![
+                HostStatus {
+                    host: "xen-a".into(),
+                    connected: true,
+                    report_age_s: Some(1.5),
+                    reports: 10,
+                    domains: 3,
+                    cpu: Some(0.912),
+                    mem: Some(0.5),
+                    nic: Some(0.1),
+                    migration_in_flight: true,
+                },
+                HostStatus {
+                    host: "xen-b".into(),
+                    ..HostStatus::default()
+                },
+            ],
+            in_flight: vec![InFlightStatus {
+                id: 4,
+                what: "migrate web xen-a -> xen-c".into(),
+                age_s: 3.0,
+                phase: "awaiting-destination".into(),
+            }],
+            ..ClusterStatus::default()
+        };
+        let text = render(&status);
+        assert!(text.contains("(dry run)"), "{text}");
+        assert!(text.contains("91.2%"), "{text}");
+        let b = text
+            .lines()
+            .find(|l| l.starts_with("xen-b"))
+            .expect("xen-b row");
+        assert!(b.contains("DOWN") && b.contains("never"), "{b}");
+        assert!(
+            text.contains("#4") && text.contains("awaiting-destination"),
+            "{text}"
+        );
+    }
+}
