@@ -63,3 +63,51 @@ fn restarted_rmn_rebuilds_its_view_from_the_next_reports() {
     b.stop();
     rmn.shutdown();
 }
+
+#[test]
+fn a_host_that_stopped_reporting_is_not_a_migration_destination() {
+    use reunion_agent::fake::lock_world;
+    use reunion_model::{Action, ActionId, ActionKind, ActionOutcome, DomId, DomainUuid, HostId};
+    let world = world(&[("xen-a", vec![domain(1, 5, "web")]), ("xen-b", vec![])]);
+    let engine = ScriptedEngine::default();
+    let rmn = start_rmn(
+        &["xen-a", "xen-b"],
+        engine.clone(),
+        false,
+        0,
+        "gone-destination",
+    );
+    let a = start_agent(&world, "xen-a", rmn.agent_address, &["xen-b"]);
+    let b = start_agent(&world, "xen-b", rmn.agent_address, &["xen-a"]);
+    assert!(wait_until(Duration::from_secs(10), || reports_from(
+        &engine, "xen-b"
+    ) > 0));
+    b.stop();
+    assert!(wait_until(Duration::from_secs(10), || {
+        !status(&rmn)
+            .hosts
+            .iter()
+            .any(|h| h.host == "xen-b" && h.connected)
+    }));
+    engine.log().planned.push((
+        Action {
+            id: ActionId(1),
+            kind: ActionKind::Migrate {
+                uuid: DomainUuid::from_u128(1),
+                domid: DomId(5),
+                source: HostId::new("xen-a"),
+                destination: HostId::new("xen-b"),
+            },
+        },
+        |_| true,
+    ));
+    assert!(wait_until(Duration::from_secs(10), || !engine
+        .log()
+        .results
+        .is_empty()));
+    assert!(matches!(&engine.log().results[0].outcome,
+        ActionOutcome::Failed { stderr } if stderr.contains("not reporting")));
+    assert!(lock_world(&world).calls.is_empty());
+    a.stop();
+    rmn.shutdown();
+}
