@@ -211,6 +211,9 @@ impl IdcstatCore<'_> {
         if vif.generation >= AUTO_GENERATION_BASE {
             return Err(ControlError::InvalidArgument("generation"));
         }
+        if vif.mac.is_some_and(|mac| !mac.is_station()) {
+            return Err(ControlError::InvalidArgument("mac"));
+        }
         let mut events = Events::default();
         let slot = match self.active_slot_of(vif.domid) {
             Some(slot) if self.ident(slot).generation == vif.generation => slot,
@@ -238,17 +241,30 @@ impl IdcstatCore<'_> {
                 slot
             }
         };
-        let (index, previous) = self.vif_upsert(vif.ifindex, slot, vif.devid)?;
+        let old_mac = self
+            .lookup_vif(vif.ifindex)
+            .and_then(|found| self.vif_at(found.index))
+            .and_then(|v| v.mac);
+        let (index, previous) = match self.vif_upsert(vif.ifindex, slot, vif.devid) {
+            Ok(done) => done,
+            Err(error) => {
+                // Do not leave a domain without vifs behind: it would never depart.
+                if events.appeared.is_some() {
+                    self.free_domain(slot);
+                }
+                return Err(error);
+            }
+        };
         if let Some(previous) = previous.filter(|&p| p != slot) {
-            self.mac_index_remove(previous, None);
+            // The vif changed domains: only its own MAC stops being the old domain's.
+            if let Some(old_mac) = old_mac {
+                self.mac_index_remove(previous, Some(old_mac));
+            }
             if self.vif_count(previous) == 0 {
                 events.departed = events.departed.or(self.depart_domain(previous, now_ms));
             }
         }
         if let Some(mac) = vif.mac {
-            if !mac.is_station() {
-                return Err(ControlError::InvalidArgument("mac"));
-            }
             if let Some(old) = self.vif_confirm_mac(index, mac).filter(|old| *old != mac) {
                 self.mac_index_remove(slot, Some(old));
             }
@@ -277,7 +293,12 @@ impl IdcstatCore<'_> {
                 slot
             }
         };
-        self.vif_upsert(ifindex, slot, devid)?;
+        if let Err(error) = self.vif_upsert(ifindex, slot, devid) {
+            if events.appeared.is_some() {
+                self.free_domain(slot);
+            }
+            return Err(error);
+        }
         self.bump_structure_version();
         Ok((true, events))
     }

@@ -222,3 +222,85 @@ fn reset_zeroes_counters_keeps_peers_and_bumps_the_epoch() {
     assert_eq!(peers.len(), 1);
     assert_eq!(peers[0].traffic.packets, 0);
 }
+
+#[test]
+fn a_vif_moving_to_another_domain_takes_only_its_own_mac() {
+    let region = Region::new(small_geometry());
+    let core = region.core();
+    // Domain 1 has two vifs; vif 11 is then named as domain 2's.
+    core.set_vif_identity(
+        VifIdentity {
+            ifindex: 10,
+            domid: 1,
+            devid: 0,
+            generation: 1,
+            mac: Some(mac(10)),
+        },
+        0,
+    )
+    .unwrap();
+    core.set_vif_identity(
+        VifIdentity {
+            ifindex: 11,
+            domid: 1,
+            devid: 1,
+            generation: 1,
+            mac: Some(mac(11)),
+        },
+        0,
+    )
+    .unwrap();
+    let events = core.set_vif_identity(identity(11, 2, 1), 0).unwrap();
+    assert_eq!(events.departed, None, "domain 1 still has vif 10");
+    let one = core.find_domain(1, None).unwrap();
+    let two = core.find_domain(2, None).unwrap();
+    assert_eq!(core.domain_mac(one), Some(mac(10)));
+    assert_eq!(core.domain_mac(two), Some(mac(2)));
+    // Frames to mac(10) from domain 2 are still IDC with domain 1.
+    let frame = ipv4_udp(mac(10), mac(2), v4(10, 0, 0, 2), v4(10, 0, 0, 1), 10);
+    let outcome = core.account_frame(11, Tx, 0, &frame, frame.len() as u32);
+    assert!(
+        matches!(
+            outcome,
+            idcstat_core::engine::Accounted::Counted {
+                category: Category::Idc,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+}
+
+#[test]
+fn an_invalid_mac_changes_nothing() {
+    let region = Region::new(small_geometry());
+    let core = region.core();
+    let bad = VifIdentity {
+        ifindex: 10,
+        domid: 1,
+        devid: 0,
+        generation: 1,
+        mac: Some(idcstat_core::addr::MacAddr::BROADCAST),
+    };
+    assert_eq!(
+        core.set_vif_identity(bad, 0),
+        Err(ControlError::InvalidArgument("mac"))
+    );
+    assert_eq!(core.find_domain(1, None), None);
+}
+
+#[test]
+fn a_full_vif_table_leaves_no_domain_behind() {
+    let mut geometry = small_geometry();
+    geometry.max_vifs = 1; // two vif slots
+    let region = Region::new(geometry);
+    let core = region.core();
+    core.set_vif_identity(identity(10, 1, 1), 0).unwrap();
+    core.set_vif_identity(identity(11, 2, 1), 0).unwrap();
+    assert_eq!(
+        core.set_vif_identity(identity(12, 3, 1), 0),
+        Err(ControlError::VifTableFull)
+    );
+    assert_eq!(core.find_domain(3, None), None);
+    assert_eq!(core.global_stats().vif_table_full, 1);
+}
