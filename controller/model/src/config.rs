@@ -80,6 +80,12 @@ pub struct RmnConfig {
     /// reject destinations that would become hotspots. `false` = the thesis's
     /// plain "has enough resources now" check.
     pub predict_destination: bool,
+    /// dom0 CPU to carry NIC traffic, cores per Gb/s (TX + RX), used by the
+    /// destination prediction. Table 1.1: 61.7% of a core at 283 Mb/s → 2.18.
+    pub nic_cpu_cores_per_gbps: f64,
+    /// dom0 CPU to carry IDC traffic, cores per Gb/s. Table 1.1: 82.6% of a
+    /// core at 1114 Mb/s → 0.74.
+    pub idc_cpu_cores_per_gbps: f64,
     /// A host whose last report is older than this is not judged and not a
     /// destination, seconds.
     pub stale_after_s: u64,
@@ -110,6 +116,8 @@ impl Default for RmnConfig {
             max_migrations_per_host: 1,
             hysteresis: 0.05,
             predict_destination: true,
+            nic_cpu_cores_per_gbps: 2.18,
+            idc_cpu_cores_per_gbps: 0.74,
             stale_after_s: 35,
             action_timeout_s: 600,
             max_recorded_destinations: 8,
@@ -211,6 +219,14 @@ impl RmnConfig {
                 self.hysteresis,
                 "in [0, min(cpu_threshold, nic_threshold))",
             ));
+        }
+        for (field, value) in [
+            ("nic_cpu_cores_per_gbps", self.nic_cpu_cores_per_gbps),
+            ("idc_cpu_cores_per_gbps", self.idc_cpu_cores_per_gbps),
+        ] {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(out_of_range(field, value, "cores per Gb/s, 0 or more"));
+            }
         }
         if self.stale_after_s < self.interval_s {
             return Err(ModelError::ConfigInconsistent(format!(

@@ -58,6 +58,11 @@ pub struct HostEntry {
     pub migration_in_flight: bool,
     /// RMN time of the latest ingested report.
     pub last_ingest_ms: u64,
+    /// RMN time of the report that opened the latest sample's interval.
+    pub sample_start_ms: u64,
+    /// RMN time a migration involving this host last ended: samples whose
+    /// interval started before it still carry the migration's load.
+    pub migration_ended_ms: Option<u64>,
     /// Sample history (ring).
     pub history: Ring<HostSample>,
     /// Latest absolute load.
@@ -71,6 +76,13 @@ impl HostEntry {
     /// Latest sample, if any.
     pub fn latest(&self) -> Option<HostSample> {
         self.history.latest()
+    }
+
+    /// Whether the latest sample's interval overlaps the end of a migration
+    /// that involved this host (its dom0 then carried the migration stream).
+    pub fn settling(&self) -> bool {
+        self.migration_ended_ms
+            .is_some_and(|ended| self.sample_start_ms <= ended)
     }
 }
 
@@ -250,6 +262,8 @@ impl LoadCollector {
             capacity: report.capacity,
             migration_in_flight: report.migration_in_flight,
             last_ingest_ms: 0,
+            sample_start_ms: 0,
+            migration_ended_ms: None,
             history: Ring::new(self.history_len),
             load: HostLoad::default(),
             residents: Vec::new(),
@@ -426,6 +440,9 @@ impl LoadCollector {
         let host = &mut self.hosts[host_idx];
         host.capacity = report.capacity;
         host.migration_in_flight = report.migration_in_flight;
+        if host_dt.is_some() {
+            host.sample_start_ms = host.last_ingest_ms;
+        }
         host.last_ingest_ms = now_ms;
         host.residents = residents;
         if host_dt.is_some() {

@@ -84,6 +84,8 @@ impl VictimLoad {
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Evaluation {
     host: HostIdx,
+    /// CPU cores the move adds to this host (the victim's, and dom0's network work).
+    added_cores: f64,
     nsd: f64,
     host_volume: f64,
     /// (host volume, name) order of the host this round.
@@ -99,10 +101,29 @@ struct Evaluation {
 pub struct Placement {
     /// The chosen host, if any fits.
     pub winner: Option<HostIdx>,
+    /// CPU cores the move adds to the chosen host (victim and network work).
+    pub winner_cores: f64,
     /// Listed destinations, best ranked first.
     pub records: Vec<DestinationRecord>,
     /// Examined but not listed.
     pub unlisted: u64,
+}
+
+/// Cores a move adds to the destination: the victim's predicted CPU, plus
+/// dom0's work for its NIC traffic there (`nic_bytes`, both directions), minus
+/// the difference for the traffic with the destination's domains, which turns
+/// from NIC into IDC. Never below zero.
+fn moved_cores(
+    config: &RmnConfig,
+    victim: &VictimLoad,
+    toward: TrafficRates,
+    nic_bytes: f64,
+) -> f64 {
+    let gbps = |bytes_per_s: f64| bytes_per_s * 8.0 / 1e9;
+    let becomes_idc = gbps(toward.nic_tx + toward.nic_rx);
+    let network = config.nic_cpu_cores_per_gbps * gbps(nic_bytes)
+        + (config.idc_cpu_cores_per_gbps - config.nic_cpu_cores_per_gbps) * becomes_idc;
+    (victim.cpu_cores_predicted + network).max(0.0)
 }
 
 /// Projects the victim onto `dest` and judges it.
@@ -126,18 +147,20 @@ fn evaluate(
     let (cpu_now, cpu_pred) = view.current_and_predicted(Resource::Cpu);
     let (nic_now, nic_pred) = view.current_and_predicted(Resource::Nic);
     let promised = view.promised;
+    let mut added_cores = victim.cpu_cores;
     let (cpu_after, nic_after) = if config.predict_destination {
         // Base load: the worse of now and the AR(1) prediction. The victim:
         // its predicted CPU; its NIC traffic minus what becomes IDC here (Id =
         // Nsd), plus its former IDC at the source, which now crosses the NIC
         // (bounded by NBound, as Nds).
         let base_cpu = cpu_pred.map_or(cpu_now, |p| p.max(cpu_now));
-        let cpu = base_cpu + (victim.cpu_cores_predicted + promised.cpu_cores) / cpus;
         let nbound_bytes = config.nbound * source_link;
         let nds_tx = victim.traffic.idc_tx.min(nbound_bytes);
         let nds_rx = victim.traffic.idc_rx.min(nbound_bytes);
         let victim_tx = (victim.traffic.nic_tx - toward.nic_tx).max(0.0) + nds_tx;
         let victim_rx = (victim.traffic.nic_rx - toward.nic_rx).max(0.0) + nds_rx;
+        added_cores = moved_cores(config, victim, toward, victim_tx + victim_rx);
+        let cpu = base_cpu + (added_cores + promised.cpu_cores) / cpus;
         // What the destination's domains sent to the victim was NIC TX here and
         // becomes IDC.
         let tx =
@@ -196,6 +219,7 @@ fn evaluate(
     };
     Evaluation {
         host: dest,
+        added_cores,
         nsd,
         host_volume: view.host_volume,
         light_rank: view.light_rank,
@@ -281,6 +305,7 @@ pub fn place(
         .collect();
     Placement {
         winner: fits.first().map(|e| e.host),
+        winner_cores: fits.first().map_or(0.0, |e| e.added_cores),
         unlisted: (total - records.len()) as u64,
         records,
     }

@@ -199,7 +199,7 @@ fn migrate(
     rank(collector, config, &mut eligible);
 
     let mut candidates = Vec::with_capacity(eligible.len() + ineligible.len());
-    let mut chosen: Option<(usize, HostIdx, VictimLoad)> = None;
+    let mut chosen: Option<(usize, HostIdx, VictimLoad, f64)> = None;
     for scored in &eligible {
         let mut candidate = candidate_record(collector, scored, CandidateVerdict::Outranked)?;
         if chosen.is_none() {
@@ -210,7 +210,7 @@ fn migrate(
             match placement.winner {
                 Some(dest) => {
                     candidate.verdict = CandidateVerdict::Chosen;
-                    chosen = Some((candidates.len(), dest, victim));
+                    chosen = Some((candidates.len(), dest, victim, placement.winner_cores));
                 }
                 None => candidate.verdict = CandidateVerdict::NoDestination,
             }
@@ -222,7 +222,7 @@ fn migrate(
     }
     record.candidates = candidates;
 
-    let Some((position, dest, victim)) = chosen else {
+    let Some((position, dest, victim, added_cores)) = chosen else {
         let reason = if eligible.is_empty() {
             format!(
                 "{memory_note}no eligible victim (all cooling down, in flight or without samples)"
@@ -258,16 +258,22 @@ fn migrate(
             destination: dest_id,
         },
     });
-    promise(ctx, host, dest, &victim);
+    promise(ctx, host, dest, &victim, added_cores);
     Some(record)
 }
 
 /// Books the move in the round context: the destination receives the
 /// victim's load, both hosts count one more migration.
-fn promise(ctx: &mut RoundContext, source: HostIdx, dest: HostIdx, victim: &VictimLoad) {
+fn promise(
+    ctx: &mut RoundContext,
+    source: HostIdx,
+    dest: HostIdx,
+    victim: &VictimLoad,
+    added_cores: f64,
+) {
     let toward = victim.toward(dest);
     let moved = Promised {
-        cpu_cores: victim.cpu_cores_predicted,
+        cpu_cores: added_cores,
         mem_bytes: victim.mem_bytes,
         nic: TrafficRates {
             nic_tx: (victim.traffic.nic_tx - toward.nic_tx).max(0.0),

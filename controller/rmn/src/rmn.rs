@@ -165,8 +165,9 @@ impl Rmn {
     }
 
     /// Takes an executor's answer at RMN time `now_ms`. A migration (done or
-    /// failed) restarts the domain's cooldown; a completed one also starts its
-    /// return block on the source.
+    /// failed) restarts the domain's cooldown and keeps its two hosts from
+    /// being judged on a sample that spans it; a completed one also starts
+    /// the return block on the source.
     pub fn action_result(
         &mut self,
         now_ms: u64,
@@ -184,6 +185,11 @@ impl Rmn {
         } = &outstanding.action.kind
         {
             self.mark_acted(*uuid, now_ms);
+            for host in [source, destination] {
+                if let Some(&idx) = self.collector.host_index.get(host) {
+                    self.collector.hosts[idx].migration_ended_ms = Some(now_ms);
+                }
+            }
             if result.outcome == ActionOutcome::Ok {
                 let source_idx = self.collector.host_index.get(source).copied();
                 let dest_idx = self.collector.host_index.get(destination).copied();

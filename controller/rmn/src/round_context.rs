@@ -17,6 +17,8 @@ pub enum Exclusion {
     Migrating,
     /// No sample yet.
     NoSamples,
+    /// Its latest sample still spans a migration that just ended.
+    Settling,
 }
 
 /// Load promised to a host by this round's earlier decisions.
@@ -93,6 +95,8 @@ impl RoundContext {
                     Some(Exclusion::Migrating)
                 } else if host.history.is_empty() {
                     Some(Exclusion::NoSamples)
+                } else if host.settling() {
+                    Some(Exclusion::Settling)
                 } else {
                     None
                 };
