@@ -50,6 +50,11 @@ impl<T: Transport> EventStream<T> {
         })
     }
 
+    /// The underlying transport (tests feed it notifications).
+    pub fn transport_mut(&mut self) -> &mut T {
+        &mut self.transport
+    }
+
     /// Blocks until the next event.
     pub fn next_event(&mut self) -> Result<Event, IdcstatError> {
         loop {

@@ -62,6 +62,11 @@ impl FakeKernel {
             groups: Vec::new(),
         }
     }
+
+    /// Queues an unsolicited datagram or error (multicast notifications).
+    pub fn push(&mut self, reply: Reply) {
+        self.queue.push_back(reply);
+    }
 }
 
 impl Transport for FakeKernel {
