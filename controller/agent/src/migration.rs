@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use reunion_model::{ActionId, DomainUuid};
 use reunion_proto::message::{migration_identity, STREAM_CHUNK};
-use reunion_proto::{KeyStore, Psk, Session, SessionOptions, StreamMessage};
+use reunion_proto::{KeyStore, ProtoError, Psk, Session, SessionOptions, StreamMessage};
 use tracing::{info, warn};
 
 use crate::xl::transport_env;
@@ -112,7 +112,9 @@ pub fn run_transport(host: &str, env: &dyn Fn(&str) -> Option<String>) -> Result
             &options,
         ) {
             Ok(session) => break session,
-            Err(e) if Instant::now() < deadline => {
+            // Not listening yet, or not armed yet: worth another try. A failed
+            // MAC or a version mismatch is not.
+            Err(e @ (ProtoError::Io(_) | ProtoError::Rejected(_))) if Instant::now() < deadline => {
                 tracing::debug!("migration channel not ready yet: {e}");
                 thread::sleep(Duration::from_millis(250));
             }
