@@ -173,6 +173,25 @@ tb_build_guest_image() {
     rm -rf "$st"
 }
 
+# The guest kernel as a plain ELF (vmlinux with its Xen notes): with several guests per
+# host, libxc's in-dom0 zstd decompression of the bzImage failed under TCG ("unable to
+# ZSTD decompress kernel", then a segfaulting xl), so guests get it decompressed.
+tb_build_guest_kernel() {
+    TB_GUEST_KERNEL="$TB_CACHE/vmlinux-$TB_KVER"
+    [[ -s $TB_GUEST_KERNEL ]] && { tb_log "guest vmlinux: cached"; return; }
+    local off
+    for off in $(grep -abo $'\x28\xb5\x2f\xfd' "$TB_KMODS/vmlinuz" | cut -d: -f1); do
+        if tail -c +$((off + 1)) "$TB_KMODS/vmlinuz" | zstd -qdc 2>/dev/null > "$TB_GUEST_KERNEL.tmp" &&
+            [[ $(head -c 4 "$TB_GUEST_KERNEL.tmp") == $'\x7fELF' ]]; then
+            mv "$TB_GUEST_KERNEL.tmp" "$TB_GUEST_KERNEL"
+            tb_log "guest vmlinux: $(du -h "$TB_GUEST_KERNEL" | cut -f1) unpacked from vmlinuz"
+            return
+        fi
+    done
+    rm -f "$TB_GUEST_KERNEL.tmp"
+    tb_die "cannot unpack vmlinux from $TB_KMODS/vmlinuz (not zstd?)"
+}
+
 # Record what a boot needs in one file.
 tb_build() {
     tb_need_root
@@ -184,12 +203,14 @@ tb_build() {
     tb_build_dom0_image
     tb_build_workload
     tb_build_guest_image
+    tb_build_guest_kernel
     cat > "$TB_CACHE/images.env" <<ENV
 TB_KVER=$TB_KVER
 TB_VMLINUZ=$TB_KMODS/vmlinuz
 TB_XEN_ELF=$TB_XEN_ELF
 TB_DOM0_IMAGE=$TB_DOM0_IMAGE
 TB_GUEST_IMAGE=$TB_GUEST_IMAGE
+TB_GUEST_KERNEL=$TB_GUEST_KERNEL
 TB_WORKLOAD=$TB_WORKLOAD
 TB_ROOTFS=$TB_ROOTFS
 ENV

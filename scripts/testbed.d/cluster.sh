@@ -40,7 +40,7 @@ tb_stop() {
 tb_stage_share() {
     local share="$TB_STATE/share"
     mkdir -p "$share"/{images,bin,lib,hosts,guests,results,kmod}
-    cp "$TB_VMLINUZ" "$share/images/vmlinuz"
+    cp "$TB_GUEST_KERNEL" "$share/images/vmlinux"
     cp "$TB_GUEST_IMAGE" "$share/images/guest.cpio.gz"
     cp "$TB_WORKLOAD" "$share/bin/workload"
     cp "$TESTBED_LIB"/dom0/* "$share/lib/"
@@ -238,6 +238,7 @@ tb_smoke() {
 }
 
 tb_demo() {
+    # shellcheck source=tests/testbed/lib/demo.sh
     . "$TESTBED_REPO/tests/testbed/lib/demo.sh"
     tb_demo_main "$@"
 }
