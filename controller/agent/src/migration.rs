@@ -304,7 +304,8 @@ impl MigrationReceiver {
             Ok(()) => info!(uuid = %armed.uuid, "migration received"),
             Err(e) => warn!(uuid = %armed.uuid, "migration receive failed: {e}"),
         }
-        lock(&self.state).receiving -= 1;
+        let mut state = lock(&self.state);
+        state.receiving = state.receiving.saturating_sub(1);
     }
 
     fn receive(&self, session: Session) -> Result<(), AgentError> {
