@@ -181,8 +181,9 @@ tb_build_guest_kernel() {
     [[ -s $TB_GUEST_KERNEL ]] && { tb_log "guest vmlinux: cached"; return; }
     local off
     for off in $(grep -abo $'\x28\xb5\x2f\xfd' "$TB_KMODS/vmlinuz" | cut -d: -f1); do
-        if tail -c +$((off + 1)) "$TB_KMODS/vmlinuz" | zstd -qdc 2>/dev/null > "$TB_GUEST_KERNEL.tmp" &&
-            [[ $(head -c 4 "$TB_GUEST_KERNEL.tmp") == $'\x7fELF' ]]; then
+        # zstd complains about the bytes after the frame; the ELF magic decides.
+        tail -c +$((off + 1)) "$TB_KMODS/vmlinuz" | zstd -qdc 2>/dev/null > "$TB_GUEST_KERNEL.tmp" || true
+        if [[ $(head -c 4 "$TB_GUEST_KERNEL.tmp" | od -An -tx1 | tr -d ' \n') == 7f454c46 ]]; then
             mv "$TB_GUEST_KERNEL.tmp" "$TB_GUEST_KERNEL"
             tb_log "guest vmlinux: $(du -h "$TB_GUEST_KERNEL" | cut -f1) unpacked from vmlinuz"
             return
