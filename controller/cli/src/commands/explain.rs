@@ -224,7 +224,11 @@ fn candidate_header(candidates: &[CandidateRecord]) -> String {
 }
 
 fn candidate_line(c: &CandidateRecord) -> String {
-    let verdict = format!("{:?}", c.verdict);
+    // The same words as the JSON record (`chosen`, `no_destination`, ...).
+    let verdict = serde_json::to_value(c.verdict)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
     let terms = match &c.score {
         CandidateScore::Idc(t) => format!(
             "{:>8.3} {:>5.3}×{} {:>5.3}×{} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3}",
@@ -418,7 +422,7 @@ mod tests {
             text.contains("migrate vm3 (00000000-0000-0000-0000-000000000003) from xen-a to xen-b"),
             "{text}"
         );
-        assert!(text.contains("0.340"), "{text}");
+        assert!(text.contains("0.340") && text.contains("chosen"), "{text}");
         assert!(text.contains("xen-b") && text.contains("fits"), "{text}");
         assert!(text.contains("3 more destination(s)"), "{text}");
     }
