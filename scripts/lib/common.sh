@@ -73,6 +73,8 @@ chroot_run() {
         mount -t sysfs sysfs "$root/sys"
         mount --bind /dev "$root/dev"
         mount --bind /dev/pts "$root/dev/pts"
+        # A private /tmp: mount points for clones under /tmp vanish with it.
+        mount -t tmpfs tmpfs "$root/tmp"
         mkdir -p "$root$repo" "$root$kcache"
         mount --bind "$repo" "$root$repo"
         mount --bind "$kcache" "$root$kcache"
