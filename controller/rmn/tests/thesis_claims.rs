@@ -102,6 +102,13 @@ fn after_the_move_the_pair_talks_over_idc() {
     let edge = table.first().expect("the pair's traffic");
     assert_eq!((edge.a, edge.b), (uuid(1), uuid(10)));
     assert!(edge.co_located, "reunited on one host");
+    // Both ends report the pair; the table counts each direction once.
+    let expected = 2.0 * 0.08 * LINK_BYTES;
+    assert!(
+        (edge.bytes_per_s - expected).abs() < 1e-3 * expected,
+        "{}",
+        edge.bytes_per_s
+    );
 }
 
 /// NIC overload on `s`: VMs 1 and 2 are equal in CPU and memory; 1 talks
