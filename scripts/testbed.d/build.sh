@@ -9,6 +9,14 @@ tb_build_rootfs() {
     [[ -e $TB_ROOTFS/.complete ]] && { tb_log "dom0 chroot: cached ($TB_ROOTFS)"; return; }
     local part="$TB_ROOTFS.partial"
     tb_log "dom0 chroot: debootstrap sid minbase into $part (about 1-3 min)"
+    local prev
+    prev=$(ls -dt "$TB_CACHE"/dom0-root-*/.complete 2>/dev/null | head -1)
+    if [[ ! -e $part/.debootstrapped && -n $prev ]]; then
+        rm -rf "$part"
+        tb_log "dom0 chroot: starting from a copy of $(dirname "$prev")"
+        cp -a "$(dirname "$prev")" "$part"
+        rm -f "$part/.complete"
+    fi
     if [[ ! -e $part/.debootstrapped ]]; then
         rm -rf "$part"
         debootstrap --variant=minbase sid "$part" "$TB_MIRROR" > "$TB_CACHE/logs/debootstrap.log" 2>&1 ||
@@ -126,6 +134,8 @@ tb_build_dom0_image() {
         (cd "$ov" && find . | cpio -o -H newc --quiet | gzip -1 > "$ov.seg")
         cat "$rootseg" "$modseg" "$ov.seg" > "$TB_DOM0_IMAGE.tmp" && mv "$TB_DOM0_IMAGE.tmp" "$TB_DOM0_IMAGE"
         rm -f "$ov.seg"
+        # Older images are dead weight (a running QEMU has its copy in memory already).
+        find "$TB_CACHE" -maxdepth 1 -name 'dom0-*.cpio.gz' ! -path "$TB_DOM0_IMAGE" -delete
         tb_log "dom0 image: $(du -h "$TB_DOM0_IMAGE" | cut -f1) $TB_DOM0_IMAGE"
     else
         tb_log "dom0 image: cached"

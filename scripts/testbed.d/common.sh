@@ -28,9 +28,12 @@ tb_kernel_version() {
 # Xen series of the hypervisor and tools packages (Debian names them by series).
 TB_XEN_SERIES=${TESTBED_XEN_SERIES:-4.20}
 
-# Packages of the dom0 root filesystem; changing this list rebuilds the chroot.
+# Packages of the dom0 root filesystem (libfontconfig1/libfreetype6: the reunion binary
+# links them through its plotting). Changing the list makes a new chroot, started from a
+# copy of the newest existing one when there is one (apt then installs only what is new).
 TB_DOM0_PACKAGES="xen-utils-$TB_XEN_SERIES xen-hypervisor-$TB_XEN_SERIES-amd64 iproute2 kmod busybox procps
-iputils-ping socat nbd-client nbd-server python3 python3-yaml e2fsprogs util-linux ethtool"
+iputils-ping socat nbd-client nbd-server python3 python3-yaml e2fsprogs util-linux ethtool
+libfontconfig1 libfreetype6"
 
 # Kernel modules dom0 and guests need (closure computed with modprobe --show-depends).
 TB_DOM0_MODULES="xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-netback xen-blkback
