@@ -7,6 +7,7 @@ tc_cpu_hotspot() {
     local name=cpu-hotspot why
     why=$(tt_agents_missing)
     [[ -z $why ]] || { tt_skip "$name" "$why"; return 0; }
+    tt_budget "$name" 900 || return 0
     # Free A's CPU of the earlier guests, then build the hotspot.
     on A 'xl destroy g2 2>/dev/null; true' >> "$TT_LOG"
     on A tb-guest create p2 id=6 memory=96 run=sink+--tcp+--port+5001 >> "$TT_LOG" 2>&1 &&
@@ -18,13 +19,13 @@ tc_cpu_hotspot() {
     gctl A p2 'workload burn --duty 40 > /dev/null 2>&1 &' >> "$TT_LOG"
     tt_agents_start idc
     local dest
-    if dest=$(tt_wait_migration idc l1 420); then
+    if dest=$(tt_wait_migration idc l1 300); then
         tt_pass "$name: IDC policy migrated the lone VM l1 from A to $dest"
         [[ $(tt_host_of p1) == A && $(tt_host_of p2) == A ]] &&
             tt_pass "$name: the group p1+p2 stayed together on A" ||
             tt_fail "$name" "the IDC policy split the group"
     else
-        tt_fail "$name" "no IDC migration of l1 within 420 s (see results/rmn-idc.log)"
+        tt_fail "$name" "no IDC migration of l1 within 300 s (see results/rmn-idc.log)"
     fi
     tt_verify_explanations idc "$name"
     # Sandpiper: the same load again on A.
@@ -35,7 +36,7 @@ tc_cpu_hotspot() {
     fi
     tt_agents_start sandpiper
     local moved='' t0=$SECONDS
-    while ((SECONDS - t0 < 420)) && [[ -z $moved ]]; do
+    while ((SECONDS - t0 < 300)) && [[ -z $moved ]]; do
         sleep 10
         [[ $(tt_host_of p1) != A ]] && moved=p1
         [[ $(tt_host_of p2) != A ]] && moved=p2
@@ -44,7 +45,7 @@ tc_cpu_hotspot() {
     case $moved in
         p1|p2) tt_pass "$name: Sandpiper split the group (moved $moved off A)" ;;
         l1-only) tt_fail "$name" "Sandpiper moved l1, not a group member" ;;
-        *) tt_fail "$name" "Sandpiper moved nothing within 420 s" ;;
+        *) tt_fail "$name" "Sandpiper moved nothing within 300 s" ;;
     esac
     tt_verify_explanations sandpiper "$name"
     tt_agents_stop

@@ -7,6 +7,7 @@ tc_reunion_destination() {
     local name=reunion-destination why
     why=$(tt_agents_missing)
     [[ -z $why ]] || { tt_skip "$name" "$why"; return 0; }
+    tt_budget "$name" 400 || return 0
     (( $(tb_nhosts) >= 3 )) || { tt_skip "$name" "needs 3 hosts"; return 0; }
     local hp1 hp2
     hp1=$(tt_host_of p1) && hp2=$(tt_host_of p2) || { tt_skip "$name" "p1/p2 from cpu-hotspot are gone"; return 0; }
@@ -20,10 +21,10 @@ tc_reunion_destination() {
     : > "$TB_STATE/share/results/decisions-idc.jsonl"
     tt_agents_start idc
     local dest
-    if dest=$(tt_wait_migration idc p1 420); then
+    if dest=$(tt_wait_migration idc p1 300); then
         tt_eq "$name" "IDC destination of p1 (its peer p2 runs on $hp2)" "$dest" "$hp2"
     else
-        tt_fail "$name" "no migration of p1 within 420 s"
+        tt_fail "$name" "no migration of p1 within 300 s"
     fi
     tt_verify_explanations idc "$name"
     tt_agents_stop

@@ -5,6 +5,7 @@ tc_memory_hotspot() {
     local name=memory-hotspot why
     why=$(tt_agents_missing)
     [[ -z $why ]] || { tt_skip "$name" "$why"; return 0; }
+    tt_budget "$name" 240 || return 0
     local h; h=$(tt_host_of g1) || { tt_skip "$name" "g1 is gone"; return 0; }
     local before after
     before=$(on "$h" "xl list g1" | awk 'NR==2 {print $3}')
@@ -12,7 +13,7 @@ tc_memory_hotspot() {
     tt_agents_start idc
     gctl "$h" g1 'workload touch --mib 150 > /dev/null 2>&1 &' >> "$TT_LOG"
     local t0=$SECONDS steps=''
-    while ((SECONDS - t0 < 240)); do
+    while ((SECONDS - t0 < 180)); do
         sleep 10
         steps=$(python3 "$TT_HERE/lib/decisions.py" memsteps "$TB_STATE/share/results/decisions-idc.jsonl" 2>/dev/null | awk '$1 == "g1"')
         [[ -n $steps ]] && break
@@ -21,7 +22,7 @@ tc_memory_hotspot() {
     if [[ -n $steps ]] && ((after > before)); then
         tt_pass "$name: g1 got xl mem-set first ($before MiB -> $after MiB in xl list)"
     else
-        tt_fail "$name" "no memory step for swapping g1 within 240 s (xl list: $before -> $after MiB)"
+        tt_fail "$name" "no memory step for swapping g1 within 180 s (xl list: $before -> $after MiB)"
     fi
     local first
     first=$(python3 - "$TB_STATE/share/results/decisions-idc.jsonl" <<'PY'

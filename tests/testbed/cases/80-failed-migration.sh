@@ -6,6 +6,7 @@ tc_failed_migration() {
     local name=failed-migration why
     why=$(tt_agents_missing)
     [[ -z $why ]] || { tt_skip "$name" "$why"; return 0; }
+    tt_budget "$name" 240 || return 0
     local h; h=$(tt_host_of l1) || { tt_skip "$name" "l1 is gone"; return 0; }
     # Every other host refuses: a paused decoy domain already holds the name l1 there, so
     # `xl migrate-receive` cannot give the incoming domain its name and fails.
@@ -18,12 +19,12 @@ tc_failed_migration() {
     tt_agents_start idc
     gctl "$h" l1 'workload burn --duty 100 > /dev/null 2>&1 &' >> "$TT_LOG"
     local t0=$SECONDS failed=''
-    while ((SECONDS - t0 < 300)) && [[ -z $failed ]]; do
+    while ((SECONDS - t0 < 180)) && [[ -z $failed ]]; do
         sleep 10
         failed=$(grep -l -iE 'migrat.*(fail|refused|error)' "$TB_STATE"/share/results/rmn-idc.log 2>/dev/null)
     done
     [[ -n $failed ]] && tt_pass "$name: the RMN reports the refused migration" ||
-        tt_fail "$name" "no failed migration reported within 300 s"
+        tt_fail "$name" "no failed migration reported within 180 s"
     # Count only running copies: the decoys are paused.
     local where count=0
     for i in $(seq "$(tb_nhosts)"); do

@@ -35,3 +35,13 @@ ynl() {
 }
 
 tt_section() { printf '\n=== %s (+%ss)\n' "$*" "$((SECONDS - TT_T0))"; }
+
+# The whole run must fit CI's budget for this layer (issue 8: 30 min with the image build).
+TT_BUDGET=${TESTBED_BUDGET:-1740}
+# tt_budget NAME SECONDS: true if SECONDS still fit in the budget, else records a skip.
+tt_budget() {
+    local left=$((TT_BUDGET - (SECONDS - TT_T0)))
+    ((left >= $2)) && return 0
+    tt_skip "$1" "only ${left} s of the ${TT_BUDGET} s budget left, the case needs up to $2 s"
+    return 1
+}
