@@ -87,6 +87,11 @@ impl Shared {
         })
     }
 
+    /// Unhooks every vif (module unload, after the notifier is gone).
+    pub(crate) fn unhook_all(&self) {
+        self.control.lock().unhook_all();
+    }
+
     /// Frees departed domains past their timeout (a control op, so under the mutex).
     pub(crate) fn expire_departed(&self) {
         let _control = self.control.lock();
@@ -98,13 +103,13 @@ impl Shared {
     fn hook(&self, control: &mut ControlState, rtnl: &RtnlHeld, ifindex: u32) {
         let result = VifHooks::attach(rtnl, ifindex)
             .and_then(|hooks| control.hooks.push(hooks, GFP_KERNEL).map_err(Error::from));
-        if let Err(err) = result {
-            if err != ENODEV {
+        match result {
+            Ok(()) => {}
+            // The agent named a device that does not exist yet: the core already knows
+            // its identity, and it is hooked when it registers.
+            Err(err) if err == ENODEV => {}
+            Err(err) => {
                 pr_warn!("cannot hook vif {}: {:?}\n", ifindex, err);
-            }
-            // ENODEV: the agent named a device that does not exist yet; it is hooked
-            // when it registers (the core already knows its identity).
-            if err != ENODEV {
                 let events = self.core.vif_removed(ifindex, now_ms());
                 self.send(events);
             }
@@ -173,12 +178,5 @@ impl ControlCtx<'_> {
                 self.shared.send(events);
             }
         }
-    }
-}
-
-impl Shared {
-    /// Unhooks every vif (module unload, after the notifier is gone).
-    pub(crate) fn unhook_all(&self) {
-        self.control.lock().unhook_all();
     }
 }
