@@ -60,4 +60,17 @@ echo "$peers" | grep -q "table=1 .*ipv4=10.1.0.100 packets=3 bytes=726" \
 # Totals equal the vifs' netdev counters (guest tx = dom0 rx on its vif).
 expect_netdev_totals 1 vif1.0
 expect_netdev_totals 2 vif2.0
+
+# Departure: when its vif goes, a domain's final counters stay readable, marked
+# departed, until the agent acknowledges that generation.
+out=$(idcstat-probe ack 1 11 || true)
+echo "$out" | grep -q "EINVAL.*has not departed" || fail "ack of an active domain accepted: $out"
+ip link del vif2.0
+idcstat-probe domain 2 | tr ' ' '\n' >/run/snap-gone-2
+[ "$(value gone 2 state)" = 1 ] || fail "domain 2 not departed after its vif went"
+[ "$(value gone 2 idc-rx-packets)" = "$(value after 2 idc-rx-packets)" ] || fail "final counters changed"
+idcstat-probe ack 2 12 || fail "ack of departed domain 2 generation 12"
+out=$(idcstat-probe domain 2 || true)
+echo "$out" | grep -q "ENOENT" || fail "acknowledged domain still readable: $out"
+echo "ok departure and ack"
 unload_idcstat
