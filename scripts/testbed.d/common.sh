@@ -53,7 +53,7 @@ tb_die() { printf '[testbed] error: %s\n' "$*" >&2; exit 1; }
 tb_need_root() { [[ $(id -u) == 0 ]] || tb_die "must run as root (debootstrap, chroot, loop devices)"; }
 
 # Host names: A, B, C, ... for indices 1, 2, 3, ...
-tb_host_name() { printf "\\x$(printf %x $((64 + $1)))"; }
+tb_host_name() { printf "\\x$(printf %x $((64 + $1)))\n"; }
 tb_host_index() { printf '%d' "$(( $(printf '%d' "'$1") - 64 ))"; }
 
 # A short content hash of files and strings, used as a cache key.
