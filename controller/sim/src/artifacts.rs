@@ -11,8 +11,10 @@ use crate::scenario::Scenario;
 /// Thresholds drawn on the plots: (CPU, swap pages/s, NIC).
 pub type PlotThresholds = (f64, f64, f64);
 
-/// Writes `events.json`, `summary.json` and (if `plots`) `timeline.png` and
-/// `timeline.csv` (the numbers behind the plot) into `dir`, creating it.
+/// Writes `events.json`, `summary.json`, `no-action.json` (the RMN's decision
+/// records of hotspots it left without action, with its reasons) and, if
+/// `plots`, `timeline.png` and `timeline.csv` (the numbers behind the plot)
+/// into `dir`, creating it.
 pub fn write_run(
     dir: &Path,
     scenario: &Scenario,
@@ -26,6 +28,7 @@ pub fn write_run(
     })?;
     write_json(&dir.join("events.json"), &run.events)?;
     write_json(&dir.join("summary.json"), &run.summary)?;
+    write_json(&dir.join("no-action.json"), &run.records_without_action)?;
     if plots {
         write_timeline_csv(&dir.join("timeline.csv"), run)?;
     }

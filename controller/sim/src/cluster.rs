@@ -366,6 +366,22 @@ impl Cluster {
         h.memory_mib.saturating_sub(h.dom0_memory_mib + used)
     }
 
+    /// [`Cluster::free_mib`] of every host, in one pass over the VMs.
+    pub fn free_mib_all(&self) -> Vec<u64> {
+        let mut used = vec![0u64; self.hosts.len()];
+        for vm in &self.vms {
+            used[vm.host] += vm.alloc_mib;
+        }
+        for m in &self.migrations {
+            used[m.destination] += self.vms[m.vm].alloc_mib;
+        }
+        self.hosts
+            .iter()
+            .zip(used)
+            .map(|(h, used)| h.memory_mib.saturating_sub(h.dom0_memory_mib + used))
+            .collect()
+    }
+
     /// Whether `host` sends or receives a migration now.
     pub fn migrating_host(&self, host: usize) -> bool {
         self.migrations

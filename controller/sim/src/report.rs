@@ -32,6 +32,7 @@ fn counters(idc: Bytes, nic: Bytes) -> TrafficCounters {
 pub fn host_reports(cluster: &Cluster, now_s: f64, interval_s: f64, seq: u64) -> Vec<HostReport> {
     let time_ms = to_u64((now_s * 1000.0).round());
     let interval_ms = to_u64((interval_s * 1000.0).round());
+    let free_mib = cluster.free_mib_all();
     let mut reports: Vec<HostReport> = cluster
         .hosts
         .iter()
@@ -45,7 +46,7 @@ pub fn host_reports(cluster: &Cluster, now_s: f64, interval_s: f64, seq: u64) ->
             capacity: HostCapacity {
                 physical_cpus: host.cpus,
                 mem_total_bytes: host.memory_mib * MIB,
-                mem_free_bytes: cluster.free_mib(h) * MIB,
+                mem_free_bytes: free_mib[h] * MIB,
                 nic_bandwidth_bps: to_u64(host.nic_mbps * 1e6),
             },
             dom0_cpu_time_ns: to_u64(host.dom0_cpu_ns),

@@ -25,6 +25,8 @@ Output in DIR (with --compare, in DIR/<policy>/):
   events.json   every mem-set and migration with the RMN's explanation record
   summary.json  hotspot-seconds per host, NIC/IDC bytes, migrations, per-group
                 delivered fraction and response-time proxy (mean, p95)
+  no-action.json  the RMN's records of hotspots it judged but left without
+                an action (no fitting destination, guards), with its reasons
   timeline.png  per-host CPU, NIC, swap and per-group performance over time,
                 migrations marked
   timeline.csv  the numbers behind timeline.png, one row per report interval

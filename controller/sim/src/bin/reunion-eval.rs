@@ -16,6 +16,10 @@ use reunion_sim::generator::GeneratorConfig;
     about = "Evaluate the RMN's policies on generated clusters (docs/evaluation.md)"
 )]
 struct Cli {
+    /// RMN configuration (TOML, the keys of the daemon's [rmn] table); default:
+    /// `RmnConfig::default()`. eval/thesis-rmn.toml is the thesis's RMN.
+    #[arg(long, global = true)]
+    rmn_config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -93,8 +97,18 @@ fn read_seeds(path: &PathBuf) -> anyhow::Result<Vec<u64>> {
 }
 
 fn main() -> anyhow::Result<()> {
-    let rmn = RmnConfig::default();
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    let rmn = match &cli.rmn_config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            toml::from_str::<RmnConfig>(&text)
+                .with_context(|| format!("invalid RMN config {}", path.display()))?
+        }
+        None => RmnConfig::default(),
+    };
+    rmn.validate().context("invalid RMN config")?;
+    match cli.command {
         Command::Generated {
             config,
             seeds,
@@ -168,16 +182,19 @@ fn main() -> anyhow::Result<()> {
             duration_s,
         } => {
             let config = GeneratorConfig::load(&config)?;
-            println!("| VMs | hosts | simulated s | wall s | simulated s per wall s | migrations |\n|---|---|---|---|---|---|");
+            println!("| VMs | hosts | simulated s | wall s | simulated s per wall s | CPU s | simulated s per CPU s | migrations |\n|---|---|---|---|---|---|---|---|");
             for n in vms {
                 let r = scale::measure(&config, &rmn, n, duration_s, 1)?;
+                let cpu = |f: &dyn Fn(f64) -> String| r.cpu_s.map_or("n/a".to_string(), f);
                 println!(
-                    "| {} | {} | {:.0} | {:.2} | {:.1} | {} |",
+                    "| {} | {} | {:.0} | {:.2} | {:.1} | {} | {} | {} |",
                     r.vms,
                     r.hosts,
                     r.simulated_s,
                     r.wall_s,
                     r.simulated_s / r.wall_s,
+                    cpu(&|c| format!("{c:.2}")),
+                    cpu(&|c| format!("{:.1}", r.simulated_s / c)),
                     r.migrations
                 );
             }

@@ -19,6 +19,9 @@ pub struct ScaleResult {
     pub simulated_s: f64,
     /// Wall-clock seconds.
     pub wall_s: f64,
+    /// CPU seconds of this thread (Linux `/proc/thread-self/schedstat`), which
+    /// other processes on a shared machine do not inflate; `None` elsewhere.
+    pub cpu_s: Option<f64>,
     /// Migrations the RMN made.
     pub migrations: u64,
 }
@@ -41,6 +44,7 @@ pub fn measure(
     config.duration_s = duration_s;
     config.surges.start_s = [duration_s * 0.2, duration_s * 0.6];
     let scenario = generate(&config, hosts, seed)?;
+    let cpu_before = thread_cpu_s();
     let started = Instant::now();
     let out = run(
         &scenario,
@@ -56,6 +60,16 @@ pub fn measure(
         hosts,
         simulated_s: duration_s,
         wall_s: started.elapsed().as_secs_f64(),
+        cpu_s: thread_cpu_s()
+            .zip(cpu_before)
+            .map(|(after, before)| after - before),
         migrations: out.summary.migrations,
     })
+}
+
+/// CPU time this thread has run, seconds (first field of schedstat, in ns).
+fn thread_cpu_s() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(ns as f64 / 1e9)
 }
