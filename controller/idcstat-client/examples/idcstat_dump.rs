@@ -24,7 +24,10 @@ fn dump() -> Result<(), IdcstatError> {
         println!("prefix {prefix}");
     }
     for vif in &config.vifs {
-        println!("vif ifindex={} domid={} devid={} generation={}", vif.ifindex, vif.domid, vif.devid, vif.generation);
+        println!(
+            "vif ifindex={} domid={} devid={} generation={}",
+            vif.ifindex, vif.domid, vif.devid, vif.generation
+        );
     }
     for d in client.dump_domains()? {
         let (tx, rx) = (d.counters.tx, d.counters.rx);
