@@ -237,7 +237,6 @@ impl Agent {
                 ticket,
                 dry_run,
             } => {
-                let action: reunion_model::Action = action.into();
                 let executor = self.executor.clone();
                 let tx = events_tx.clone();
                 // Commands may take minutes (migration): one worker thread each.

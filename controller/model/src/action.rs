@@ -15,7 +15,7 @@ pub struct Action {
 
 /// The two things the RMN ever asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ActionKind {
     /// Balloon a domain to `target_bytes`: `xl mem-set <domid> <target>` on `host`.
     MemSet {
@@ -60,7 +60,7 @@ impl ActionKind {
 
 /// How an action ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ActionOutcome {
     /// Done: the balloon target is set, or the migration completed.
     Ok,

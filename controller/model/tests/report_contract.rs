@@ -2,8 +2,9 @@
 //! rejects what the RMN cannot use.
 
 use reunion_model::{
-    Action, ActionId, ActionKind, DomId, DomainReport, DomainState, DomainTraffic, DomainUuid,
-    HostCapacity, HostId, HostReport, MacAddr, PeerKey, PeerTraffic, TrafficCounters, MIB,
+    Action, ActionId, ActionKind, ActionOutcome, ActionResult, DomId, DomainReport, DomainState,
+    DomainTraffic, DomainUuid, HostCapacity, HostId, HostReport, MacAddr, PeerKey, PeerTraffic,
+    TrafficCounters, MIB,
 };
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -136,7 +137,7 @@ fn traffic_total_sums_peers_and_buckets() {
 }
 
 #[test]
-fn action_json_is_tagged_and_readable() {
+fn action_json_is_externally_tagged_and_readable() {
     let action = Action {
         id: ActionId(3),
         kind: ActionKind::Migrate {
@@ -147,12 +148,60 @@ fn action_json_is_tagged_and_readable() {
         },
     };
     let json = serde_json::to_string(&action).expect("json");
-    assert!(json.contains("\"type\":\"migrate\""), "{json}");
+    assert!(json.contains("\"kind\":{\"migrate\":{"), "{json}");
     assert!(
         json.contains("00000000-0000-0000-0000-000000000001"),
         "{json}"
     );
     assert_eq!(action.kind.executing_host(), &HostId::new("a"));
+}
+
+/// Actions and results cross the agent/RMN protocol as bincode (serde), which
+/// cannot decode internally tagged enums: they must round-trip.
+#[test]
+fn actions_and_results_round_trip_through_bincode() {
+    let config = bincode::config::standard();
+    let actions = [
+        Action {
+            id: ActionId(1),
+            kind: ActionKind::MemSet {
+                host: HostId::new("a"),
+                uuid: DomainUuid::from_u128(7),
+                domid: DomId(3),
+                target_bytes: 256 << 20,
+            },
+        },
+        Action {
+            id: ActionId(2),
+            kind: ActionKind::Migrate {
+                uuid: DomainUuid::from_u128(8),
+                domid: DomId(4),
+                source: HostId::new("a"),
+                destination: HostId::new("b"),
+            },
+        },
+    ];
+    for action in actions {
+        let bytes = bincode::serde::encode_to_vec(&action, config).expect("encode");
+        let (back, used): (Action, usize) =
+            bincode::serde::decode_from_slice(&bytes, config).expect("decode");
+        assert_eq!((back, used), (action, bytes.len()));
+    }
+    for outcome in [
+        ActionOutcome::Ok,
+        ActionOutcome::Failed {
+            stderr: "xl: refused".into(),
+        },
+    ] {
+        let result = ActionResult {
+            id: ActionId(9),
+            outcome,
+        };
+        let bytes = bincode::serde::encode_to_vec(&result, config).expect("encode");
+        let (back, _): (ActionResult, usize) =
+            bincode::serde::decode_from_slice(&bytes, config).expect("decode");
+        assert_eq!(back, result);
+    }
 }
 
 #[test]

@@ -14,7 +14,6 @@ pub mod handshake;
 pub mod keys;
 pub mod message;
 pub mod session;
-pub mod wire;
 
 pub use error::ProtoError;
 pub use frame::{FrameReader, FrameWriter};

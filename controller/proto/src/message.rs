@@ -2,7 +2,6 @@
 
 use reunion_model::{Action, ActionId, ActionResult, DomainUuid, HostId, HostReport};
 
-use crate::wire::{WireAction, WireActionResult};
 use serde::{Deserialize, Serialize};
 
 /// Agent → RMN.
@@ -11,7 +10,7 @@ pub enum AgentMessage {
     /// One interval's measurements.
     Report(HostReport),
     /// The outcome of a command (see [`AgentMessage::result`]).
-    Result(WireActionResult),
+    Result(ActionResult),
     /// The agent has opened its one-shot migration channel for an
     /// [`RmnMessage::ExpectMigration`], or failed to (then `error` says why).
     MigrationArmed {
@@ -32,7 +31,7 @@ pub enum RmnMessage {
     /// destination agent was told to expect.
     Execute {
         /// The action (see [`RmnMessage::execute`]).
-        action: WireAction,
+        action: Action,
         /// One-shot migration key, for [`reunion_model::ActionKind::Migrate`].
         ticket: Option<[u8; 32]>,
         /// Whether to only log the command instead of running it (dry run).
@@ -78,7 +77,7 @@ pub const STREAM_CHUNK: usize = 64 * 1024;
 impl AgentMessage {
     /// Wraps an action result.
     pub fn result(result: ActionResult) -> Self {
-        AgentMessage::Result(result.into())
+        AgentMessage::Result(result)
     }
 }
 
@@ -86,7 +85,7 @@ impl RmnMessage {
     /// Wraps an action to execute.
     pub fn execute(action: Action, ticket: Option<[u8; 32]>, dry_run: bool) -> Self {
         RmnMessage::Execute {
-            action: action.into(),
+            action,
             ticket,
             dry_run,
         }

@@ -213,10 +213,7 @@ impl Daemon {
         match message {
             AgentMessage::Heartbeat => {}
             AgentMessage::Report(report) => self.on_report(host, now, report),
-            AgentMessage::Result(result) => {
-                let result: ActionResult = result.into();
-                self.on_result(host, now, result);
-            }
+            AgentMessage::Result(result) => self.on_result(host, now, result),
             AgentMessage::MigrationArmed { id, error } => self.on_armed(host, now, id, error),
         }
     }
