@@ -135,79 +135,68 @@ pub fn best_within(
     max_moves: usize,
     limits: Limits,
 ) -> Option<Optimum> {
-    let mut placement = start.to_vec();
-    let mut best: Option<Optimum> = None;
-    let mut examined = 0u64;
-    search(
+    let mut search = Search {
         snap,
         start,
-        &mut placement,
-        0,
-        max_moves,
-        0,
         limits,
-        &mut best,
-        &mut examined,
-    );
-    best.map(|mut b| {
+        placement: start.to_vec(),
+        best: None,
+        examined: 0,
+    };
+    search.visit(0, max_moves, 0);
+    let examined = search.examined;
+    search.best.map(|mut b| {
         b.examined = examined;
         b
     })
 }
 
-#[allow(clippy::too_many_arguments)] // recursion state, kept private
-fn search(
-    snap: &Snapshot,
-    start: &[usize],
-    placement: &mut Vec<usize>,
-    from_vm: usize,
-    moves_left: usize,
-    moves: usize,
+/// The exhaustive search's state: the placement being built and the best so far.
+struct Search<'a> {
+    snap: &'a Snapshot,
+    start: &'a [usize],
     limits: Limits,
-    best: &mut Option<Optimum>,
-    examined: &mut u64,
-) {
-    *examined += 1;
-    if feasible(snap, placement, limits) {
-        let traffic = cross_host_mbps(snap, placement);
-        let better = match best {
-            None => true,
-            Some(b) => {
-                traffic < b.cross_host_mbps - 1e-9
-                    || ((traffic - b.cross_host_mbps).abs() <= 1e-9 && moves < b.moves)
+    placement: Vec<usize>,
+    best: Option<Optimum>,
+    examined: u64,
+}
+
+impl Search<'_> {
+    /// Scores the current placement, then tries every further move of a VM
+    /// numbered `from_vm` or later (each subset of moved VMs is visited once).
+    fn visit(&mut self, from_vm: usize, moves_left: usize, moves: usize) {
+        self.examined += 1;
+        if feasible(self.snap, &self.placement, self.limits) {
+            let traffic = cross_host_mbps(self.snap, &self.placement);
+            let better = match &self.best {
+                None => true,
+                Some(b) => {
+                    traffic < b.cross_host_mbps - 1e-9
+                        || ((traffic - b.cross_host_mbps).abs() <= 1e-9 && moves < b.moves)
+                }
+            };
+            if better {
+                self.best = Some(Optimum {
+                    placement: self.placement.clone(),
+                    cross_host_mbps: traffic,
+                    moves,
+                    examined: 0,
+                });
             }
-        };
-        if better {
-            *best = Some(Optimum {
-                placement: placement.clone(),
-                cross_host_mbps: traffic,
-                moves,
-                examined: 0,
-            });
         }
-    }
-    if moves_left == 0 {
-        return;
-    }
-    for v in from_vm..placement.len() {
-        for h in 0..snap.hosts.len() {
-            if h == start[v] {
-                continue;
+        if moves_left == 0 {
+            return;
+        }
+        for v in from_vm..self.placement.len() {
+            for h in 0..self.snap.hosts.len() {
+                if h == self.start[v] {
+                    continue;
+                }
+                self.placement[v] = h;
+                self.visit(v + 1, moves_left - 1, moves + 1);
             }
-            placement[v] = h;
-            search(
-                snap,
-                start,
-                placement,
-                v + 1,
-                moves_left - 1,
-                moves + 1,
-                limits,
-                best,
-                examined,
-            );
+            self.placement[v] = self.start[v];
         }
-        placement[v] = start[v];
     }
 }
 
