@@ -6,8 +6,11 @@ TESTBED_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TESTBED_LIB="$TESTBED_REPO/scripts/testbed.d"
 REUNION_CACHE=${REUNION_CACHE:-/var/cache/reunion}
 TB_CACHE=${TESTBED_CACHE:-$REUNION_CACHE/testbed}
+# Each clone has its own cluster (state dir and LAN ports), so that CI in a fresh clone
+# and a developer's tree can run at once without stopping each other's QEMUs.
+TB_CLONE_KEY=$(printf '%s' "$TESTBED_REPO" | sha256sum | cut -c1-8)
 # Where a booted cluster keeps its state: pids, consoles, the 9p share.
-TB_STATE=${TESTBED_STATE:-$TB_CACHE/cluster}
+TB_STATE=${TESTBED_STATE:-$TB_CACHE/cluster-$TB_CLONE_KEY}
 TB_MIRROR=${TESTBED_MIRROR:-http://deb.debian.org/debian}
 
 # The kernel version lives in one place: REUNION_KVER in the env file scripts/setup writes
@@ -44,7 +47,7 @@ TB_GUEST_MODULES="xen-netfront xen-blkfront"
 TB_QEMU_CPU="max,-rdtscp,-pcid,-invpcid,-smap,-pku"
 TB_HOST_MEM=${TESTBED_HOST_MEM:-2048}
 TB_DOM0_MEM=${TESTBED_DOM0_MEM:-1024}
-TB_PORT_BASE=${TESTBED_PORT_BASE:-47710}
+TB_PORT_BASE=${TESTBED_PORT_BASE:-$((47000 + (0x${TB_CLONE_KEY:0:4} % 200) * 10))}
 # Cluster addressing: dom0 of host i is 10.77.0.i, guest k is 10.77.1.k, one /16 LAN.
 TB_NET_PREFIX=10.77
 
