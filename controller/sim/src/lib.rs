@@ -13,6 +13,7 @@ pub mod compare;
 pub mod constants;
 pub mod error;
 pub mod eval;
+pub mod font;
 pub mod generator;
 pub mod maxmin;
 pub mod metrics;

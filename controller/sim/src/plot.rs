@@ -56,6 +56,7 @@ pub fn draw_timeline(
     duration_s: f64,
 ) -> Result<(), SimError> {
     let path = dir.join("timeline.png");
+    crate::font::ensure_registered().map_err(|e| plot_error(&path, e))?;
     let hosts: Vec<String> = cluster.hosts.iter().map(|h| h.name.clone()).collect();
     let groups: Vec<String> = cluster.groups.iter().map(|g| g.name.clone()).collect();
     let max_of = |data: &[Vec<f64>]| data.iter().flatten().copied().fold(0.0, f64::max);
@@ -110,7 +111,7 @@ pub fn draw_timeline(
         .draw(&Text::new(
             format!("{title}   (vertical lines: migrations, labelled at the top)"),
             (20, 15),
-            ("sans-serif", 22).into_font().color(&BLACK),
+            (crate::font::FAMILY, 22).into_font().color(&BLACK),
         ))
         .map_err(|e| plot_error(&path, e))?;
     let areas = body.split_evenly((panels.len(), 1));
@@ -126,7 +127,7 @@ pub fn draw_timeline(
         .collect();
     for (index, (panel, area)) in panels.iter().zip(areas.iter()).enumerate() {
         let mut chart = ChartBuilder::on(area)
-            .caption(&panel.title, ("sans-serif", 18))
+            .caption(&panel.title, (crate::font::FAMILY, 18))
             .margin(8)
             .x_label_area_size(28)
             .y_label_area_size(60)
@@ -162,7 +163,7 @@ pub fn draw_timeline(
                         label.clone(),
                         // Staggered so labels of close migrations do not overlap.
                         (*t, panel.y_max * (0.98 - 0.07 * (m % 3) as f64)),
-                        ("sans-serif", 13).into_font().color(&BLACK),
+                        (crate::font::FAMILY, 13).into_font().color(&BLACK),
                     )))
                     .map_err(|e| plot_error(&path, e))?;
             }
@@ -195,7 +196,7 @@ pub fn draw_timeline(
                 .position(SeriesLabelPosition::UpperRight)
                 .background_style(WHITE.mix(0.85))
                 .border_style(BLACK.mix(0.4))
-                .label_font(("sans-serif", 13))
+                .label_font((crate::font::FAMILY, 13))
                 .draw()
                 .map_err(|e| plot_error(&path, e))?;
         }
@@ -223,6 +224,7 @@ pub fn draw_comparison(
     rows: &[ComparisonRow],
 ) -> Result<(), SimError> {
     let path = dir.join(file);
+    crate::font::ensure_registered().map_err(|e| plot_error(&path, e))?;
     let y_max = rows
         .iter()
         .flat_map(|r| r.values.iter().copied())
@@ -233,7 +235,7 @@ pub fn draw_comparison(
     root.fill(&WHITE).map_err(|e| plot_error(&path, e))?;
     let n = rows.len().max(1);
     let mut chart = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 22))
+        .caption(title, (crate::font::FAMILY, 22))
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(70)
@@ -253,7 +255,7 @@ pub fn draw_comparison(
             }
         })
         .y_desc(y_desc)
-        .label_style(("sans-serif", 13))
+        .label_style((crate::font::FAMILY, 13))
         .draw()
         .map_err(|e| plot_error(&path, e))?;
     let width = 0.8 / policies.len().max(1) as f64;
@@ -276,7 +278,7 @@ pub fn draw_comparison(
         .position(SeriesLabelPosition::UpperLeft)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.4))
-        .label_font(("sans-serif", 15))
+        .label_font((crate::font::FAMILY, 15))
         .draw()
         .map_err(|e| plot_error(&path, e))?;
     root.present().map_err(|e| plot_error(&path, e))?;
