@@ -35,6 +35,32 @@ impl fmt::Display for PolicyKind {
     }
 }
 
+/// How the IDC-aware policy picks its victim among a hotspot's domains.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum VictimSelection {
+    /// The thesis (3.3): the highest volume V that has a fitting destination.
+    Volume,
+    /// Among the domains whose move alone brings the source under its
+    /// thresholds (by prediction) and that have a fitting destination, the one
+    /// whose move adds the least inter-VM cross-host traffic (its IDC lost at
+    /// the source minus its traffic that becomes IDC at the destination); the
+    /// thesis's rule when no single move suffices. See docs/policy.md.
+    #[default]
+    Sufficient,
+}
+
+impl fmt::Display for VictimSelection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            VictimSelection::Volume => "volume",
+            VictimSelection::Sufficient => "sufficient",
+        })
+    }
+}
+
 /// Every RMN threshold and knob. Utilizations are fractions (0.85 = 85%).
 /// See `docs/policy.md` for what each one means and why its default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -76,6 +102,15 @@ pub struct RmnConfig {
     /// Hysteresis: a destination must stay at least this far below the CPU and
     /// NIC thresholds after the move, by prediction (fraction).
     pub hysteresis: f64,
+    /// How the IDC-aware policy picks its victim: `sufficient` (default) or
+    /// `volume` (the thesis). Sandpiper always uses its VSR.
+    pub victim_selection: VictimSelection,
+    /// A destination may end inside the hysteresis band (above threshold −
+    /// hysteresis, never above the threshold) when the move lowers the larger
+    /// of the source's and the destination's predicted utilization of the
+    /// overloaded resource by more than `hysteresis` below the source's
+    /// current value. `false`: the band is always refused.
+    pub hysteresis_relief: bool,
     /// Predict the victim's load and gained IDC (`Id`) at the destination and
     /// reject destinations that would become hotspots. `false` = the thesis's
     /// plain "has enough resources now" check.
@@ -115,6 +150,8 @@ impl Default for RmnConfig {
             max_concurrent_migrations: 2,
             max_migrations_per_host: 1,
             hysteresis: 0.05,
+            victim_selection: VictimSelection::Sufficient,
+            hysteresis_relief: true,
             predict_destination: true,
             nic_cpu_cores_per_gbps: 2.18,
             idc_cpu_cores_per_gbps: 0.74,

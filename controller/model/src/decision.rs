@@ -6,7 +6,7 @@
 //! of `docs/policy.md`.
 
 use crate::action::Action;
-use crate::config::PolicyKind;
+use crate::config::{PolicyKind, VictimSelection};
 use crate::ids::{ActionId, DomId, DomainUuid, HostId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -219,6 +219,9 @@ pub struct CandidateRecord {
     pub destinations: Vec<DestinationRecord>,
     /// Destinations examined but not listed in `destinations`.
     pub unlisted_destinations: u64,
+    /// What its move to its best destination does (when it has one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub move_effect: Option<MoveEffect>,
 }
 
 /// The outcome of one decision.
@@ -252,6 +255,32 @@ pub enum DecisionOutcome {
     },
 }
 
+fn thesis_victim_selection() -> VictimSelection {
+    VictimSelection::Volume
+}
+
+/// What moving one candidate to its best destination does (computed for every
+/// candidate that has a fitting destination). Fractions of the source's
+/// capacity, like the score terms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MoveEffect {
+    /// Its best fitting destination.
+    pub destination: HostId,
+    /// The source's CPU utilization after the move, by prediction.
+    pub source_cpu_after: f64,
+    /// The source's NIC utilization after the move, by prediction.
+    pub source_nic_after: f64,
+    /// The move alone brings every overloaded resource of the source to or
+    /// under its threshold (never for a memory hotspot: see docs/policy.md).
+    pub sufficient: bool,
+    /// Is: its IDC with co-located peers, which becomes cross-host traffic.
+    pub lost_idc: f64,
+    /// Nsd toward the destination: cross-host traffic that becomes IDC there.
+    pub gained_idc: f64,
+    /// lost_idc − gained_idc: the change in inter-VM cross-host traffic.
+    pub cross_host_delta: f64,
+}
+
 /// One decision about one hotspot in one round.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecisionRecord {
@@ -267,6 +296,9 @@ pub struct DecisionRecord {
     pub dry_run: bool,
     /// The configured epsilon (tie width) used.
     pub epsilon: f64,
+    /// The IDC policy's victim rule (records without it are `volume`, the thesis's).
+    #[serde(default = "thesis_victim_selection")]
+    pub victim_selection: VictimSelection,
     /// Why the host is a hotspot.
     pub hotspot: HotspotEvidence,
     /// What was decided.

@@ -27,11 +27,11 @@ mod report;
 mod traffic;
 
 pub use action::{Action, ActionKind, ActionOutcome, ActionResult};
-pub use config::{PolicyKind, RmnConfig, MIB};
+pub use config::{PolicyKind, RmnConfig, VictimSelection, MIB};
 pub use decision::{
     CandidateRecord, CandidateScore, CandidateVerdict, DecisionOutcome, DecisionRecord,
-    DestinationRecord, DestinationVerdict, HotspotEvidence, IdcScore, MemoryScore, Resource,
-    ResourceEvidence, SandpiperScore,
+    DestinationRecord, DestinationVerdict, HotspotEvidence, IdcScore, MemoryScore, MoveEffect,
+    Resource, ResourceEvidence, SandpiperScore,
 };
 pub use error::ModelError;
 pub use ids::{ActionId, DomId, DomainUuid, HostId};

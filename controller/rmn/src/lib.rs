@@ -22,7 +22,9 @@ pub mod ring;
 mod rmn;
 mod round_context;
 mod scoring;
+mod source_after;
 mod traffic_table;
+mod victim_choice;
 
 pub use collector::IngestSummary;
 pub use error::RmnError;

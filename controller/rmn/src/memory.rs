@@ -79,6 +79,7 @@ pub fn plan(
             verdict,
             destinations: Vec::new(),
             unlisted_destinations: 0,
+            move_effect: None,
         });
     }
     MemoryPlan { candidates, step }

@@ -6,6 +6,7 @@ use crate::collector::{DomIdx, HostIdx, LoadCollector};
 use crate::formulas::rank_with_epsilon;
 use crate::rates::TrafficRates;
 use crate::round_context::RoundContext;
+use crate::source_after::SourceAfter;
 use reunion_model::{DestinationRecord, DestinationVerdict, PolicyKind, Resource, RmnConfig};
 
 /// A victim's load, as a destination would receive it.
@@ -103,6 +104,8 @@ pub struct Placement {
     pub winner: Option<HostIdx>,
     /// CPU cores the move adds to the chosen host (victim and network work).
     pub winner_cores: f64,
+    /// Nsd toward the chosen host (fraction of the source's link).
+    pub winner_nsd: f64,
     /// Listed destinations, best ranked first.
     pub records: Vec<DestinationRecord>,
     /// Examined but not listed.
@@ -132,6 +135,7 @@ fn evaluate(
     ctx: &RoundContext,
     config: &RmnConfig,
     victim: &VictimLoad,
+    source_after: &SourceAfter,
     dest: HostIdx,
     now_ms: u64,
 ) -> Evaluation {
@@ -206,11 +210,15 @@ fn evaluate(
         DestinationVerdict::NoRoom {
             resource: Resource::Nic,
         }
-    } else if cpu_after > config.cpu_threshold - config.hysteresis {
+    } else if cpu_after > config.cpu_threshold - config.hysteresis
+        && !source_after.relieves(config, Resource::Cpu, cpu_after)
+    {
         DestinationVerdict::WouldBeHotspot {
             resource: Resource::Cpu,
         }
-    } else if nic_after > config.nic_threshold - config.hysteresis {
+    } else if nic_after > config.nic_threshold - config.hysteresis
+        && !source_after.relieves(config, Resource::Nic, nic_after)
+    {
         DestinationVerdict::WouldBeHotspot {
             resource: Resource::Nic,
         }
@@ -268,7 +276,8 @@ fn best_ranked(config: &RmnConfig, evaluations: Vec<Evaluation>, n: usize) -> Ve
     ranked
 }
 
-/// Evaluates every other host for `victim`, ranks those that fit and picks the
+/// Evaluates every other host for `victim` (whose source would be
+/// `source_after` without it), ranks those that fit and picks the
 /// best (the ranking is among fitting hosts only, as the thesis filters first).
 ///
 /// The record lists the best `max_recorded_destinations` fitting hosts, as many
@@ -278,11 +287,12 @@ pub fn place(
     ctx: &RoundContext,
     config: &RmnConfig,
     victim: &VictimLoad,
+    source_after: &SourceAfter,
     now_ms: u64,
 ) -> Placement {
     let (fits, rejected): (Vec<Evaluation>, Vec<Evaluation>) = (0..collector.hosts.len())
         .filter(|&dest| dest != victim.source)
-        .map(|dest| evaluate(collector, ctx, config, victim, dest, now_ms))
+        .map(|dest| evaluate(collector, ctx, config, victim, source_after, dest, now_ms))
         .partition(|e| e.verdict == DestinationVerdict::Fits);
     let total = fits.len() + rejected.len();
     let limit = config.max_recorded_destinations.max(1);
@@ -306,6 +316,7 @@ pub fn place(
     Placement {
         winner: fits.first().map(|e| e.host),
         winner_cores: fits.first().map_or(0.0, |e| e.added_cores),
+        winner_nsd: fits.first().map_or(0.0, |e| e.nsd),
         unlisted: (total - records.len()) as u64,
         records,
     }

@@ -7,10 +7,12 @@ use crate::placement::{place, VictimLoad};
 use crate::rates::TrafficRates;
 use crate::round_context::{Promised, RoundContext};
 use crate::scoring::{rank, score, Scored};
+use crate::source_after::SourceAfter;
+use crate::victim_choice::{pick_sufficient, sufficiency_reason, MoveOption};
 use reunion_model::{
     Action, ActionId, ActionKind, CandidateRecord, CandidateScore, CandidateVerdict,
-    DecisionOutcome, DecisionRecord, DomainState, HotspotEvidence, IdcScore, PolicyKind, Resource,
-    RmnConfig,
+    DecisionOutcome, DecisionRecord, DomainState, HotspotEvidence, IdcScore, MoveEffect,
+    PolicyKind, Resource, RmnConfig, VictimSelection,
 };
 
 /// The fixed parts of a round.
@@ -42,6 +44,7 @@ pub fn decide_hotspot(
         policy: config.policy,
         dry_run: config.dry_run,
         epsilon: config.epsilon,
+        victim_selection: config.victim_selection,
         hotspot: evidence.clone(),
         outcome: DecisionOutcome::NoAction {
             reason: String::new(),
@@ -198,19 +201,38 @@ fn migrate(
     }
     rank(collector, config, &mut eligible);
 
+    // The thesis examines candidates in rank order until one has a fitting
+    // destination; the "sufficient" rule examines all of them.
+    let examine_all =
+        config.policy == PolicyKind::Idc && config.victim_selection == VictimSelection::Sufficient;
     let mut candidates = Vec::with_capacity(eligible.len() + ineligible.len());
-    let mut chosen: Option<(usize, HostIdx, VictimLoad, f64)> = None;
+    let mut options: Vec<MoveOption> = Vec::new();
     for scored in &eligible {
         let mut candidate = candidate_record(collector, scored, CandidateVerdict::Outranked)?;
-        if chosen.is_none() {
+        if options.is_empty() || examine_all {
             let victim = VictimLoad::of(collector, scored.idx, config.ar_window)?;
-            let placement = place(collector, ctx, config, &victim, info.now_ms);
+            let source_after = SourceAfter::of(collector, ctx, config, &victim);
+            let placement = place(collector, ctx, config, &victim, &source_after, info.now_ms);
             candidate.destinations = placement.records;
             candidate.unlisted_destinations = placement.unlisted;
             match placement.winner {
                 Some(dest) => {
-                    candidate.verdict = CandidateVerdict::Chosen;
-                    chosen = Some((candidates.len(), dest, victim, placement.winner_cores));
+                    let lost_idc = idc_terms(&scored.score).map_or(0.0, |t| t.is);
+                    candidate.move_effect = Some(MoveEffect {
+                        destination: collector.hosts[dest].id.clone(),
+                        source_cpu_after: source_after.cpu,
+                        source_nic_after: source_after.nic,
+                        sufficient: source_after.sufficient(config),
+                        lost_idc,
+                        gained_idc: placement.winner_nsd,
+                        cross_host_delta: lost_idc - placement.winner_nsd,
+                    });
+                    options.push(MoveOption {
+                        position: candidates.len(),
+                        dest,
+                        added_cores: placement.winner_cores,
+                        victim,
+                    });
                 }
                 None => candidate.verdict = CandidateVerdict::NoDestination,
             }
@@ -220,9 +242,23 @@ fn migrate(
     for (scored, verdict) in &ineligible {
         candidates.push(candidate_record(collector, scored, *verdict)?);
     }
+    let pick = if examine_all {
+        pick_sufficient(&candidates, &options, config.epsilon).or(options.first())
+    } else {
+        options.first()
+    };
+    if let Some(option) = pick {
+        candidates[option.position].verdict = CandidateVerdict::Chosen;
+    }
     record.candidates = candidates;
 
-    let Some((position, dest, victim, added_cores)) = chosen else {
+    let Some(MoveOption {
+        position,
+        dest,
+        added_cores,
+        victim,
+    }) = pick.cloned()
+    else {
         let reason = if eligible.is_empty() {
             format!(
                 "{memory_note}no eligible victim (all cooling down, in flight or without samples)"
@@ -241,7 +277,7 @@ fn migrate(
     let source_id = collector.hosts[host].id.clone();
     record.why = format!(
         "{memory_note}{}{}",
-        victim_reason(config, winner, position, &record.candidates),
+        victim_reason(config, winner, position, &record.candidates, examine_all),
         destination_reason(config, winner, &dest_id)
     );
     record.outcome = DecisionOutcome::Migrate {
@@ -305,10 +341,11 @@ fn candidate_record(
         verdict,
         destinations: Vec::new(),
         unlisted_destinations: 0,
+        move_effect: None,
     })
 }
 
-fn idc_terms(score: &CandidateScore) -> Option<&IdcScore> {
+pub(crate) fn idc_terms(score: &CandidateScore) -> Option<&IdcScore> {
     match score {
         CandidateScore::Idc(terms) => Some(terms),
         _ => None,
@@ -320,7 +357,16 @@ fn victim_reason(
     winner: &CandidateRecord,
     position: usize,
     all: &[CandidateRecord],
+    examine_all: bool,
 ) -> String {
+    let fallback_note = if examine_all {
+        if let Some(reason) = sufficiency_reason(config, winner, all) {
+            return reason;
+        }
+        "no single move brings the source under its thresholds, so the thesis's rule decides: "
+    } else {
+        ""
+    };
     let skipped = all[..position]
         .iter()
         .filter(|c| c.verdict == CandidateVerdict::NoDestination)
@@ -351,7 +397,7 @@ fn victim_reason(
                 None => String::new(),
             };
             format!(
-                "{} has the largest volume V = {:.3} (CPU {:.3}×{} + Mem {:.3}×{} + NB {:.3}, NB = NIC {:.3} − Nds {:.3}){tie_note}{skipped_note}",
+                "{fallback_note}{} has the largest volume V = {:.3} (CPU {:.3}×{} + Mem {:.3}×{} + NB {:.3}, NB = NIC {:.3} − Nds {:.3}){tie_note}{skipped_note}",
                 winner.name,
                 t.volume,
                 t.cpu_share,

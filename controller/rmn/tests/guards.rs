@@ -7,6 +7,7 @@ mod common;
 use common::{first_migration, uuid, Cluster, HostSpec, LINK_BYTES};
 use reunion_model::{
     ActionKind, CandidateVerdict, DecisionOutcome, DestinationVerdict, Resource, RmnConfig,
+    VictimSelection,
 };
 use reunion_rmn::Round;
 
@@ -154,7 +155,11 @@ fn near_threshold_destination() -> Cluster {
 #[test]
 fn hysteresis_rejects_destinations_that_would_sit_at_the_threshold() {
     let mut cluster = near_threshold_destination();
-    let mut rmn = common::rmn(RmnConfig::default());
+    // The band alone; `hysteresis_relief` (tests/hysteresis_relief.rs) accepts this move.
+    let mut rmn = common::rmn(RmnConfig {
+        hysteresis_relief: false,
+        ..RmnConfig::default()
+    });
     let rounds = cluster.ticks(&mut rmn, 6);
     assert_eq!(first_migration(&rounds), None);
     let rec = records(&rounds).next().expect("hotspot");
@@ -308,7 +313,8 @@ fn destination_prediction_ignores_a_momentary_dip() {
 /// can still overflow.
 #[test]
 fn destination_prediction_counts_former_idc_as_nic() {
-    // VM 1 ranks first; when `t` cannot take it, VM 2 (no traffic) goes.
+    // VM 1 ranks first; when `t` cannot take it, VM 2 (no traffic) goes. (The
+    // thesis's victim rule: the "sufficient" rule would pick VM 2 anyway.)
     for (predict_destination, expected_victim) in [(false, 1), (true, 2)] {
         let mut c = Cluster::new();
         c.host("s", HostSpec::default());
@@ -325,6 +331,7 @@ fn destination_prediction_counts_former_idc_as_nic() {
             predict_destination,
             nic_cpu_cores_per_gbps: 0.0,
             idc_cpu_cores_per_gbps: 0.0,
+            victim_selection: VictimSelection::Volume,
             ..RmnConfig::default()
         });
         let rounds = c.ticks(&mut rmn, 6);

@@ -346,6 +346,7 @@ mod tests {
             policy: PolicyKind::Idc,
             dry_run: false,
             epsilon: 0.01,
+            victim_selection: reunion_model::VictimSelection::Volume,
             hotspot: HotspotEvidence {
                 host: HostId::new(host),
                 resources: vec![ResourceEvidence {
@@ -400,6 +401,7 @@ mod tests {
                     verdict: DestinationVerdict::Fits,
                 }],
                 unlisted_destinations: 3,
+                move_effect: None,
             }],
             why: "vm3 has the largest volume".into(),
         }
