@@ -32,8 +32,8 @@ tc_idcstat_counters() {
     sleep 1
     tt_dump A a0 && tt_dump "$h3" c0 || { tt_fail "$name" "YNL dump failed (see $TT_LOG)"; return 0; }
     local n_same=1000 s_same=200 n_cross=500 s_cross=300
-    gctl A g1 "workload stream --udp --to g2:5001 --count $n_same --size $s_same --rate 400000" >> "$TT_LOG"
-    gctl A g1 "workload stream --udp --to g3:5001 --count $n_cross --size $s_cross --rate 400000" >> "$TT_LOG"
+    gctl A g1 "workload stream --udp --to 10.77.1.2:5001 --count $n_same --size $s_same --rate 400000" >> "$TT_LOG"
+    gctl A g1 "workload stream --udp --to 10.77.1.3:5001 --count $n_cross --size $s_cross --rate 400000" >> "$TT_LOG"
     sleep 2
     tt_dump A a1 && tt_dump "$h3" c1 || { tt_fail "$name" "YNL dump failed (see $TT_LOG)"; return 0; }
     local S="$TB_STATE/idc"

@@ -11,7 +11,7 @@ tc_cpu_hotspot() {
     # Free A's CPU of the earlier guests, then build the hotspot.
     on A 'xl destroy g2 2>/dev/null; true' >> "$TT_LOG"
     on A tb-guest create p2 id=6 memory=96 run=sink+--tcp+--port+5001 >> "$TT_LOG" 2>&1 &&
-        on A tb-guest create p1 id=5 memory=96 run=stream+--tcp+--to+p2:5001+--rate+3000000 >> "$TT_LOG" 2>&1 &&
+        on A tb-guest create p1 id=5 memory=96 run=stream+--tcp+--to+10.77.1.6:5001+--rate+3000000 >> "$TT_LOG" 2>&1 &&
         on A tb-guest create l1 id=7 memory=96 run=burn+--duty+90 >> "$TT_LOG" 2>&1 &&
         on A 'tb-guest wait p1 && tb-guest wait p2 && tb-guest wait l1' >> "$TT_LOG" 2>&1 ||
         { tt_fail "$name" "could not create p1, p2, l1 on A"; return 0; }

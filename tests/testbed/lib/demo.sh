@@ -31,7 +31,7 @@ tb_demo_main() {
     [[ -z $why ]] || tb_die "demo needs the agent and RMN: $why"
     tb_log "demo: A gets p1 <-> p2 (3 MB/s TCP, 40% CPU each) and a lone burner l1 (90%)"
     on A tb-guest create p2 id=6 memory=96 run=sink+--tcp+--port+5001 >> "$TT_LOG" 2>&1
-    on A tb-guest create p1 id=5 memory=96 run=stream+--tcp+--to+p2:5001+--rate+3000000 >> "$TT_LOG" 2>&1
+    on A tb-guest create p1 id=5 memory=96 run=stream+--tcp+--to+10.77.1.6:5001+--rate+3000000 >> "$TT_LOG" 2>&1
     on A tb-guest create l1 id=7 memory=96 run=burn+--duty+90 >> "$TT_LOG" 2>&1
     on A 'tb-guest wait p1 && tb-guest wait p2 && tb-guest wait l1' >> "$TT_LOG" 2>&1 || tb_die "guests did not come up"
     gctl A p1 'workload burn --duty 40 > /dev/null 2>&1 &' >> "$TT_LOG"
