@@ -60,7 +60,10 @@ tc_idcstat_counters() {
 tc_idcstat_swap() {
     local name=idcstat-swap g1=$1
     local devt gen stats="/sys/bus/xen-backend/devices/vbd-$g1-51728/statistics"
-    devt=$(on A 'stat -L -c "%t %T" /dev/nbd1' | awk '{print (strtonum("0x"$1) * 1048576) + strtonum("0x"$2)}')
+    local maj min
+    read -r maj min < <(on A 'stat -L -c "%t %T" /dev/nbd1')
+    # The kernel's dev_t: (major << 20) | minor; stat prints both in hex.
+    devt=$(( (16#$maj << 20) | 16#$min ))
     gen=$(python3 -c 'import json,sys; print(next((d.get("generation",0) for d in json.load(open(sys.argv[1])) if d.get("domid")==int(sys.argv[2])),0))' "$TB_STATE/idc-v-dom.json" "$g1")
     local cfg
     cfg="{\"swap-range\": [{\"domid\": $g1, \"generation\": $gen, \"dev\": $devt, \"start-sector\": 0, \"nr-sectors\": 262144}]}"
