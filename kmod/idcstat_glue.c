@@ -68,33 +68,56 @@ u32 idcstat_glue_nr_cpu_ids(void)
 }
 
 /*
+ * idcstat_account_copied - idcstat_hook()'s slow path, for a frame whose first
+ * @want bytes from @mac_off are not all in the linear area: copies them out.
+ * Out of line so that the fast path has no 128-byte stack buffer, which
+ * CONFIG_INIT_STACK_ALL_ZERO would zero and the stack protector would guard on
+ * every packet.
+ */
+static noinline void idcstat_account_copied(const struct sk_buff *skb,
+					    int mac_off, unsigned int want,
+					    u32 ifindex, u32 dir,
+					    unsigned int frame_len)
+{
+	u8 copy[IDCSTAT_GLUE_HEADER_BYTES];
+
+	if (skb_copy_bits(skb, mac_off, copy, want) < 0)
+		want = 0;
+	idcstat_rs_account_frame(idcstat_ctx, ifindex, dir, smp_processor_id(),
+				 copy, want, frame_len);
+}
+
+/*
  * idcstat_hook - netfilter netdev hook on a vif, both directions.
  *
- * Copies the first IDCSTAT_GLUE_HEADER_BYTES of the frame, starting at the
- * Ethernet header, and hands them to Rust with the frame's full length. At
- * netdev ingress skb->data is past the Ethernet header (mac offset -14), at
- * egress it is at it (offset 0): the frame length is skb->len minus that
- * offset, i.e. what the device's own byte counters count. Never drops.
+ * Hands Rust the first IDCSTAT_GLUE_HEADER_BYTES of the frame, starting at
+ * the Ethernet header, with the frame's full length. At netdev ingress
+ * skb->data is past the Ethernet header (mac offset -14), at egress it is at
+ * it (offset 0): the frame length is skb->len minus that offset, i.e. what
+ * the device's own byte counters count. The bytes are read in place when they
+ * are in the linear area (the common case, as skb_header_pointer() does) and
+ * copied otherwise. Never drops.
  */
 static unsigned int idcstat_hook(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
-	u8 copy[IDCSTAT_GLUE_HEADER_BYTES];
 	const struct net_device *dev = state->in ? state->in : state->out;
 	u32 dir = (uintptr_t)priv;
+	u32 ifindex = dev ? dev->ifindex : 0;
 	int mac_off = skb_mac_header_was_set(skb) ? skb_mac_offset(skb) : 0;
 	unsigned int frame_len, want;
-	const u8 *hdr;
 
 	if (unlikely(mac_off > 0 || !dev))
 		mac_off = 0;
 	frame_len = skb->len - mac_off;
-	want = min_t(unsigned int, frame_len, sizeof(copy));
-	hdr = skb_header_pointer(skb, mac_off, want, copy);
-	if (unlikely(!hdr))
-		want = 0;
-	idcstat_rs_account_frame(idcstat_ctx, dev ? dev->ifindex : 0, dir,
-				 smp_processor_id(), want ? hdr : copy, want, frame_len);
+	want = min_t(unsigned int, frame_len, IDCSTAT_GLUE_HEADER_BYTES);
+	if (likely((int)skb_headlen(skb) - mac_off >= (int)want))
+		idcstat_rs_account_frame(idcstat_ctx, ifindex, dir,
+					 smp_processor_id(), skb->data + mac_off,
+					 want, frame_len);
+	else
+		idcstat_account_copied(skb, mac_off, want, ifindex, dir,
+				       frame_len);
 	return NF_ACCEPT;
 }
 

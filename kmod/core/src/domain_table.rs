@@ -103,25 +103,27 @@ impl IdcstatCore<'_> {
     /// on change, so a steady sender does not dirty the cache line.
     #[inline(always)]
     pub(super) fn learn_ip(&self, slot: usize, ip: IpAddr16) {
+        // Wrapping index arithmetic: see `Layout::domain`.
         let base = self.layout.domain(slot);
         if let Some(v4) = ip.v4() {
             let word = u64::from(u32::from_be_bytes(v4)) | IPV4_VALID;
+            let at = base.wrapping_add(D_IPV4);
             // A steady sender costs one load and compare; validity is checked on change.
-            if self.region.load(base + D_IPV4) != word && ip.is_unicast_host() {
-                self.region.store(base + D_IPV4, word);
+            if self.region.load(at) != word && ip.is_unicast_host() {
+                self.region.store(at, word);
             }
             return;
         }
-        let at = base
-            + if ip.is_v6_link_local() {
-                D_IPV6_LINK_LOCAL
-            } else {
-                D_IPV6_GLOBAL
-            };
+        let at = base.wrapping_add(if ip.is_v6_link_local() {
+            D_IPV6_LINK_LOCAL
+        } else {
+            D_IPV6_GLOBAL
+        });
         let (hi, lo) = ip.to_words();
-        if (self.region.load(at) != hi || self.region.load(at + 1) != lo) && ip.is_unicast_host() {
+        let at_lo = at.wrapping_add(1);
+        if (self.region.load(at) != hi || self.region.load(at_lo) != lo) && ip.is_unicast_host() {
             self.region.store(at, hi);
-            self.region.store(at + 1, lo);
+            self.region.store(at_lo, lo);
         }
     }
 

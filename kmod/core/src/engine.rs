@@ -14,7 +14,8 @@ use core::sync::atomic::AtomicU64;
 use super::classify::{classify, Class, Direction};
 use super::frame::{parse, ParsedFrame, L3};
 use super::geometry::{
-    Geometry, GeometryError, Layout, G_UNTRACKED_BYTES, G_UNTRACKED_PACKETS, S_CATEGORIES,
+    Geometry, GeometryError, Layout, CATEGORIES, G_UNTRACKED_BYTES, G_UNTRACKED_PACKETS,
+    S_CATEGORIES,
 };
 use super::peer_table::{PeerKey, PeerOutcome};
 use super::region::Region;
@@ -183,11 +184,15 @@ impl<'a> IdcstatCore<'a> {
         category: Category,
         bytes: u64,
     ) {
-        let base = self.layout.shard(slot, shard)
-            + S_CATEGORIES
-            + (direction as usize * 6 + category as usize) * 2;
+        // Wrapping index arithmetic: see `Layout::domain`.
+        let pair = (direction as usize * CATEGORIES + category as usize) * 2;
+        let base = self
+            .layout
+            .shard(slot, shard)
+            .wrapping_add(S_CATEGORIES + pair);
         self.region.add_shard(base, 1, single_writer);
-        self.region.add_shard(base + 1, bytes, single_writer);
+        self.region
+            .add_shard(base.wrapping_add(1), bytes, single_writer);
     }
 
     /// Learns the sender's MAC and addresses from a frame the guest transmitted.

@@ -198,25 +198,44 @@ impl Layout {
         })
     }
 
+    // The word-index arithmetic below wraps instead of being overflow-checked: for
+    // in-range arguments `new` proved every index fits (`total_words * 8` does), and
+    // an out-of-range argument (a bug) yields an index that `Region::at` maps to its
+    // scratch word, never a panic. This keeps the kernel build's overflow checks
+    // (CONFIG_RUST_OVERFLOW_CHECKS) off the per-packet path.
+
     /// First word of domain `slot`.
+    #[inline(always)]
     pub(super) fn domain(&self, slot: usize) -> usize {
-        self.domain_base + slot * self.domain_words
+        self.domain_base
+            .wrapping_add(slot.wrapping_mul(self.domain_words))
     }
 
     /// First word of the key of peer slot `index` of `table` in domain `slot`.
+    #[inline(always)]
     pub(super) fn peer_key(&self, slot: usize, table: usize, index: usize) -> usize {
         self.domain(slot)
-            + self.peer_keys_offset
-            + (table * self.peer_slots + index) * PEER_KEY_WORDS
+            .wrapping_add(self.peer_keys_offset)
+            .wrapping_add(self.peer_index(table, index).wrapping_mul(PEER_KEY_WORDS))
     }
 
     /// First word of shard `shard` of domain `slot`.
+    #[inline(always)]
     pub(super) fn shard(&self, slot: usize, shard: usize) -> usize {
-        self.domain(slot) + self.shards_offset + shard * self.shard_words
+        self.domain(slot)
+            .wrapping_add(self.shards_offset)
+            .wrapping_add(shard.wrapping_mul(self.shard_words))
     }
 
     /// Offset inside a shard of the (packets, bytes) pair of a peer slot.
+    #[inline(always)]
     pub(super) fn peer_counter(&self, table: usize, index: usize) -> usize {
-        S_PEER_COUNTERS + (table * self.peer_slots + index) * 2
+        S_PEER_COUNTERS.wrapping_add(self.peer_index(table, index).wrapping_mul(2))
+    }
+
+    /// Peer slot `index` of `table`, counted over all four tables.
+    #[inline(always)]
+    fn peer_index(&self, table: usize, index: usize) -> usize {
+        table.wrapping_mul(self.peer_slots).wrapping_add(index)
     }
 }

@@ -21,7 +21,7 @@ pub fn slot_of(hash: u64, n: usize) -> usize {
 /// The slot after `index` in a table of `n` slots, wrapping.
 #[inline(always)]
 pub fn next_slot(index: usize, n: usize) -> usize {
-    let next = index + 1;
+    let next = index.wrapping_add(1);
     if next >= n {
         0
     } else {

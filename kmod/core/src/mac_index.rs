@@ -19,6 +19,7 @@ fn pack(mac: MacAddr, slot: usize) -> u64 {
 }
 
 impl IdcstatCore<'_> {
+    #[inline(always)]
     fn mac_home(&self, mac: MacAddr) -> usize {
         slot_of(
             hash2(self.geometry.hash_seed ^ MAC_HASH_SALT, mac.to_u64(), 0),
@@ -26,8 +27,9 @@ impl IdcstatCore<'_> {
         )
     }
 
+    #[inline(always)]
     fn mac_word(&self, index: usize) -> usize {
-        self.layout.mac_base + index
+        self.layout.mac_base.wrapping_add(index)
     }
 
     /// The slot of the local domain owning `mac` (per-packet path).

@@ -79,7 +79,8 @@ impl IdcstatCore<'_> {
             PeerKey::Idc { mac, .. } => tag & MAC_MASK == mac.to_u64(),
             PeerKey::Nic { ip, .. } => {
                 let (hi, lo) = ip.to_words();
-                self.region.load(key_at + 1) == hi && self.region.load(key_at + 2) == lo
+                self.region.load(key_at.wrapping_add(1)) == hi
+                    && self.region.load(key_at.wrapping_add(2)) == lo
             }
         }
     }
@@ -95,8 +96,9 @@ impl IdcstatCore<'_> {
         key: PeerKey,
         bytes: u64,
     ) -> PeerOutcome {
+        // Wrapping index arithmetic: see `Layout::domain`.
         let shard_base = self.layout.shard(slot, shard);
-        let last_hit_at = shard_base + S_LAST_HIT + table;
+        let last_hit_at = shard_base.wrapping_add(S_LAST_HIT).wrapping_add(table);
         let hint = self.region.load(last_hit_at);
         let cached = self.verified_hint(slot, table, hint, &key);
         let outcome = match cached {
@@ -113,22 +115,27 @@ impl IdcstatCore<'_> {
             | PeerOutcome::Found(index)
             | PeerOutcome::Inserted(index) => {
                 if cached.is_none() {
-                    self.region.store(last_hit_at, index as u64 + 1);
+                    self.region
+                        .store(last_hit_at, (index as u64).wrapping_add(1));
                 }
                 if let PeerKey::Idc { ip: Some(ip), .. } = key {
                     self.fill_idc_ip(self.layout.peer_key(slot, table, index), ip);
                 }
-                let at = shard_base + self.layout.peer_counter(table, index);
+                let at = shard_base.wrapping_add(self.layout.peer_counter(table, index));
                 self.region.add_shard(at, 1, single_writer);
-                self.region.add_shard(at + 1, bytes, single_writer);
+                self.region
+                    .add_shard(at.wrapping_add(1), bytes, single_writer);
             }
             PeerOutcome::Full | PeerOutcome::Busy => {
-                let at = shard_base + S_OTHER + table * 2;
+                let at = shard_base
+                    .wrapping_add(S_OTHER)
+                    .wrapping_add(table.wrapping_mul(2));
                 self.region.add_shard(at, 1, single_writer);
-                self.region.add_shard(at + 1, bytes, single_writer);
+                self.region
+                    .add_shard(at.wrapping_add(1), bytes, single_writer);
                 if outcome == PeerOutcome::Full {
-                    self.region
-                        .add_shard(shard_base + S_DROPPED + table, 1, single_writer);
+                    let dropped = shard_base.wrapping_add(S_DROPPED).wrapping_add(table);
+                    self.region.add_shard(dropped, 1, single_writer);
                 }
             }
         }
@@ -150,10 +157,10 @@ impl IdcstatCore<'_> {
     /// An IDC entry made from a non-IP frame (ARP) learns the peer's IP later.
     #[inline(always)]
     fn fill_idc_ip(&self, key_at: usize, ip: IpAddr16) {
-        if self.region.load(key_at + 2) == 0 {
+        if self.region.load(key_at.wrapping_add(2)) == 0 {
             let (hi, lo) = ip.to_words();
-            self.region.store(key_at + 1, hi);
-            self.region.store(key_at + 2, lo);
+            self.region.store(key_at.wrapping_add(1), hi);
+            self.region.store(key_at.wrapping_add(2), lo);
         }
     }
 

@@ -42,10 +42,15 @@ fn unpack(word: u64) -> Option<(u32, usize, u16)> {
 }
 
 impl IdcstatCore<'_> {
+    #[inline(always)]
     fn vif_word(&self, index: usize) -> usize {
-        self.layout.vif_base + index * VIF_WORDS
+        // Wrapping: see `Layout::domain`.
+        self.layout
+            .vif_base
+            .wrapping_add(index.wrapping_mul(VIF_WORDS))
     }
 
+    #[inline(always)]
     fn vif_home(&self, ifindex: u32) -> usize {
         slot_of(
             hash2(
@@ -85,7 +90,7 @@ impl IdcstatCore<'_> {
         domain_slot: usize,
         src: MacAddr,
     ) -> Option<MacAddr> {
-        let word = self.region.at(self.vif_word(index) + 1);
+        let word = self.region.at(self.vif_word(index).wrapping_add(1));
         let current = word.load(Ordering::Relaxed);
         if current & MAC_VALID != 0 {
             return Some(MacAddr::from_u64(current & MAC_MASK));
