@@ -5,7 +5,17 @@
 mod common;
 
 use common::{first_migration, uuid, Cluster, HostSpec, LINK_BYTES};
-use reunion_model::{PolicyKind, RmnConfig};
+use reunion_model::{PolicyKind, RmnConfig, VictimSelection};
+
+/// The claims hold under the thesis's victim rule and under the default one.
+const SELECTIONS: [VictimSelection; 2] = [VictimSelection::Volume, VictimSelection::Sufficient];
+
+fn idc(victim_selection: VictimSelection) -> RmnConfig {
+    RmnConfig {
+        victim_selection,
+        ..config(PolicyKind::Idc)
+    }
+}
 
 fn config(policy: PolicyKind) -> RmnConfig {
     RmnConfig {
@@ -31,11 +41,13 @@ fn group_and_lone_vm() -> Cluster {
 
 #[test]
 fn idc_policy_moves_the_lone_vm_and_keeps_the_group() {
-    let mut cluster = group_and_lone_vm();
-    let mut rmn = common::rmn(config(PolicyKind::Idc));
-    let rounds = cluster.ticks(&mut rmn, 6);
-    let (victim, _) = first_migration(&rounds).expect("a migration");
-    assert_eq!(victim, uuid(3), "the lone VM moves");
+    for selection in SELECTIONS {
+        let mut cluster = group_and_lone_vm();
+        let mut rmn = common::rmn(idc(selection));
+        let rounds = cluster.ticks(&mut rmn, 6);
+        let (victim, _) = first_migration(&rounds).expect("a migration");
+        assert_eq!(victim, uuid(3), "the lone VM moves");
+    }
 }
 
 #[test]
@@ -71,10 +83,12 @@ fn peer_elsewhere() -> Cluster {
 
 #[test]
 fn idc_policy_sends_the_vm_to_its_peers_host() {
-    let mut cluster = peer_elsewhere();
-    let mut rmn = common::rmn(config(PolicyKind::Idc));
-    let rounds = cluster.ticks(&mut rmn, 6);
-    assert_eq!(first_migration(&rounds), Some((uuid(1), "p".to_string())));
+    for selection in SELECTIONS {
+        let mut cluster = peer_elsewhere();
+        let mut rmn = common::rmn(idc(selection));
+        let rounds = cluster.ticks(&mut rmn, 6);
+        assert_eq!(first_migration(&rounds), Some((uuid(1), "p".to_string())));
+    }
 }
 
 #[test]
@@ -117,43 +131,45 @@ fn after_the_move_the_pair_talks_over_idc() {
 /// into NIC traffic) and loses IDC; network benefit picks 2.
 #[test]
 fn network_benefit_keeps_the_high_idc_vm() {
-    let mut c = Cluster::new();
-    c.host("s", HostSpec::default());
-    c.host("t", HostSpec::default());
-    c.host("u", HostSpec::default());
-    c.vm(1, "s", 0.5, 1024)
-        .vm(2, "s", 0.5, 1024)
-        .vm(3, "s", 0.3, 512);
-    c.vm(20, "u", 0.2, 512);
-    c.flow(1, 3, 0.30 * LINK_BYTES); // IDC
-    c.flow(1, 20, 0.05 * LINK_BYTES); // a little NIC
-    c.vm_mut(2).external_bps = 0.55 * LINK_BYTES;
-    c.vm_mut(3).external_bps = 0.25 * LINK_BYTES; // NIC = 0.05 + 0.55 + 0.25 = 0.85
-    let mut rmn = common::rmn(config(PolicyKind::Idc));
-    let rounds = c.ticks(&mut rmn, 6);
-    let record = rounds
-        .iter()
-        .flat_map(|r| &r.records)
-        .next()
-        .expect("NIC hotspot");
-    assert!(record.hotspot.is_overloaded(reunion_model::Resource::Nic));
-    assert_eq!(first_migration(&rounds).map(|m| m.0), Some(uuid(2)));
-    // And the record shows why: VM 1's network benefit is negative.
-    let vm1 = record
-        .candidates
-        .iter()
-        .find(|c| c.uuid == uuid(1))
-        .expect("vm1 listed");
-    match &vm1.score {
-        reunion_model::CandidateScore::Idc(t) => {
-            assert!(t.network_benefit < 0.0, "NB = {}", t.network_benefit);
-            // Nds = min(Is 0.30, AB 1 − (0.85 − 0.05) = 0.20, NBound 0.28) = AB.
-            assert!(
-                (t.is - 0.30).abs() < 1e-6 && (t.ab - 0.20).abs() < 1e-6,
-                "{t:?}"
-            );
-            assert!((t.nds - 0.20).abs() < 1e-6, "Nds = AB here: {}", t.nds);
+    for selection in SELECTIONS {
+        let mut c = Cluster::new();
+        c.host("s", HostSpec::default());
+        c.host("t", HostSpec::default());
+        c.host("u", HostSpec::default());
+        c.vm(1, "s", 0.5, 1024)
+            .vm(2, "s", 0.5, 1024)
+            .vm(3, "s", 0.3, 512);
+        c.vm(20, "u", 0.2, 512);
+        c.flow(1, 3, 0.30 * LINK_BYTES); // IDC
+        c.flow(1, 20, 0.05 * LINK_BYTES); // a little NIC
+        c.vm_mut(2).external_bps = 0.55 * LINK_BYTES;
+        c.vm_mut(3).external_bps = 0.25 * LINK_BYTES; // NIC = 0.05 + 0.55 + 0.25 = 0.85
+        let mut rmn = common::rmn(idc(selection));
+        let rounds = c.ticks(&mut rmn, 6);
+        let record = rounds
+            .iter()
+            .flat_map(|r| &r.records)
+            .next()
+            .expect("NIC hotspot");
+        assert!(record.hotspot.is_overloaded(reunion_model::Resource::Nic));
+        assert_eq!(first_migration(&rounds).map(|m| m.0), Some(uuid(2)));
+        // And the record shows why: VM 1's network benefit is negative.
+        let vm1 = record
+            .candidates
+            .iter()
+            .find(|c| c.uuid == uuid(1))
+            .expect("vm1 listed");
+        match &vm1.score {
+            reunion_model::CandidateScore::Idc(t) => {
+                assert!(t.network_benefit < 0.0, "NB = {}", t.network_benefit);
+                // Nds = min(Is 0.30, AB 1 − (0.85 − 0.05) = 0.20, NBound 0.28) = AB.
+                assert!(
+                    (t.is - 0.30).abs() < 1e-6 && (t.ab - 0.20).abs() < 1e-6,
+                    "{t:?}"
+                );
+                assert!((t.nds - 0.20).abs() < 1e-6, "Nds = AB here: {}", t.nds);
+            }
+            other => panic!("unexpected score {other:?}"),
         }
-        other => panic!("unexpected score {other:?}"),
     }
 }
