@@ -202,16 +202,19 @@ fn migrate(
     rank(collector, config, &mut eligible);
 
     // The thesis examines candidates in rank order until one has a fitting
-    // destination; the "sufficient" rule examines all of them.
+    // destination; the "sufficient" rule also examines every later one whose
+    // move would suffice.
     let examine_all =
         config.policy == PolicyKind::Idc && config.victim_selection == VictimSelection::Sufficient;
     let mut candidates = Vec::with_capacity(eligible.len() + ineligible.len());
     let mut options: Vec<MoveOption> = Vec::new();
     for scored in &eligible {
         let mut candidate = candidate_record(collector, scored, CandidateVerdict::Outranked)?;
-        if options.is_empty() || examine_all {
-            let victim = VictimLoad::of(collector, scored.idx, config.ar_window)?;
-            let source_after = SourceAfter::of(collector, ctx, config, &victim);
+        let victim = VictimLoad::of(collector, scored.idx, config.ar_window)?;
+        let source_after = SourceAfter::of(collector, ctx, config, &victim);
+        // Only a sufficient move can beat the first fitting one: insufficient
+        // candidates after it need no placement (O(hosts) each).
+        if options.is_empty() || (examine_all && source_after.sufficient(config)) {
             let placement = place(collector, ctx, config, &victim, &source_after, info.now_ms);
             candidate.destinations = placement.records;
             candidate.unlisted_destinations = placement.unlisted;
