@@ -13,7 +13,9 @@ tc_reunion_destination() {
     hp1=$(tt_host_of p1) && hp2=$(tt_host_of p2) || { tt_skip "$name" "p1/p2 from cpu-hotspot are gone"; return 0; }
     if [[ $hp1 == "$hp2" ]]; then
         # Put p2 on B (not the lightest once C is idle) to separate the pair.
-        on "$hp2" xl migrate -s /share/lib/tb-migrate-plain p2 B >> "$TT_LOG" 2>&1 || true
+        on B tb-migrate-plain listen >> "$TT_LOG" 2>&1
+        on "$hp2" xl migrate -s /share/lib/tb-migrate-plain p2 B >> "$TT_LOG" 2>&1 ||
+            { tt_fail "$name" "could not separate the pair (xl migrate p2 to B)"; return 0; }
         hp2=B
     fi
     on B 'tb-guest ctl p2 "workload burn --duty 30 >/dev/null 2>&1 &"' >> "$TT_LOG"

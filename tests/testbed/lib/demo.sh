@@ -46,6 +46,7 @@ tb_demo_main() {
     tb_log "demo: hotspot removed: l1 moved A -> $dest; the pair stayed on A"
     on A 'reunion explain 5 --log /share/results/decisions-idc.jsonl' || true
     tb_log "demo: separating the pair: p2 goes to B by hand; the RMN should reunite them"
+    on B tb-migrate-plain listen >> "$TT_LOG" 2>&1
     on A xl migrate -s /share/lib/tb-migrate-plain p2 B >> "$TT_LOG" 2>&1 || true
     gctl B p2 'workload burn --duty 95 > /dev/null 2>&1 &' >> "$TT_LOG" || true
     if dest=$(tt_wait_migration idc p1 480) || dest=$(tt_wait_migration idc p2 1); then
