@@ -18,6 +18,16 @@ tt_eq() {
     fi
 }
 
+# tt_between NAME WHAT VALUE LOW HIGH: record LOW <= VALUE <= HIGH (integers).
+tt_between() {
+    local name=$1 what=$2 v=$3 lo=$4 hi=$5
+    if [[ $v =~ ^[0-9]+$ && $lo =~ ^[0-9]+$ && $hi =~ ^[0-9]+$ ]] && ((lo <= v && v <= hi)); then
+        tt_pass "$name: $what: $v within the vif's readings [$lo, $hi]"
+    else
+        tt_fail "$name" "$what: got '$v', vif read '$lo' before and '$hi' after"
+    fi
+}
+
 # on HOST CMD...: run CMD in HOST's dom0, output to stdout.
 on() { tb_run "$@"; }
 # on_quiet HOST CMD...: same, output to the test log only.
