@@ -11,7 +11,8 @@ tc_memory_hotspot() {
     before=$(on "$h" "xl list g1" | awk 'NR==2 {print $3}')
     : > "$TB_STATE/share/results/decisions-idc.jsonl"
     tt_agents_start idc
-    gctl "$h" g1 'workload touch --mib 150 > /dev/null 2>&1 &' >> "$TT_LOG"
+    # Swap without saturating the host's CPU: one pass over 150 MiB, then a pause, again.
+    gctl "$h" g1 'while :; do workload touch --mib 150 --passes 1; sleep 3; done > /dev/null 2>&1 &' >> "$TT_LOG"
     local t0=$SECONDS steps=''
     while ((SECONDS - t0 < 180)); do
         sleep 10
@@ -35,6 +36,6 @@ for line in open(sys.argv[1]):
 PY
 )
     tt_eq "$name" "first action for g1" "$first" "memory_step"
-    gctl "$h" g1 'pkill -f "workload touch"; true' >> "$TT_LOG"
+    gctl "$h" g1 'pkill -f "while :; do workload touch"; pkill -f "workload touch"; true' >> "$TT_LOG"
     tt_agents_stop
 }
