@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# pending: the RMN/agent policy runs on Xen have not passed yet: xl migrate-receive through the agents' transport failed with 'Domain creation failed (code -3)' (under investigation)
 # Issue 8, test 3: a CPU hotspot on A holding a two-VM group with heavy IDC (p1 <-> p2)
 # and a lone VM (l1). Under the IDC policy a real `xl migrate` moves the lone VM and the
 # group stays together; under Sandpiper the group is split. Both runs, both asserted.
