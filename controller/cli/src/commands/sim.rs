@@ -49,8 +49,8 @@ pub struct SimArgs {
     #[arg(long)]
     pub compare: bool,
     /// RMN configuration: the daemon's config file (its [rmn] table is used) or
-    /// a TOML file with just those keys; thresholds and guards default to the
-    /// thesis's values.
+    /// a TOML file with just those keys; unset keys take the daemon's defaults
+    /// (docs/policy.md). `eval/thesis-rmn.toml` reproduces the thesis exactly.
     #[arg(long)]
     pub rmn_config: Option<PathBuf>,
     /// Skip the PNG plots (faster on big clusters).
