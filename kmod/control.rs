@@ -27,13 +27,35 @@ pub(crate) struct Shared {
     control: Mutex<ControlState>,
 }
 
+/// When vif hooks may be attached.
+///
+/// A hooked device must be unhooked before it is freed, and only the netdevice
+/// notifier tells us it goes. So hooks may be attached only while the notifier is
+/// registered: not by a config-set that runs before the notifier is (the genl family is
+/// registered first) nor by one that runs after it is gone (the family is unregistered
+/// last). Either would leave hooks on a device that can be freed unseen, and detaching
+/// them later would write into freed memory.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum HookPhase {
+    /// Loading, no notifier event yet: config-set only records identities; the
+    /// notifier's replay of `NETDEV_REGISTER` hooks the vifs.
+    BeforeNotifier,
+    /// The notifier has delivered an event (so it is registered; RTNL orders this
+    /// against config-set): hooks may be attached.
+    Attaching,
+    /// Unloading: the notifier is being unregistered; nothing is hooked any more.
+    Unloading,
+}
+
 /// What the control mutex protects.
 ///
 /// # Invariants
 ///
-/// `hooks` holds at most one entry per ifindex, and only for devices the core tracks.
+/// `hooks` holds at most one entry per ifindex, and only for devices the core tracks;
+/// it is empty unless `phase` is or was `Attaching`.
 pub(crate) struct ControlState {
     hooks: KVec<VifHooks>,
+    phase: HookPhase,
 }
 
 /// Milliseconds of the monotonic boot-time clock.
@@ -47,13 +69,17 @@ impl Shared {
     pub(crate) fn new(core: IdcstatCore<'static>) -> impl PinInit<Self> {
         pin_init!(Shared {
             core,
-            control <- new_mutex!(ControlState { hooks: KVec::new() }),
+            control <- new_mutex!(ControlState {
+                hooks: KVec::new(),
+                phase: HookPhase::BeforeNotifier,
+            }),
         })
     }
 
     /// A device appeared (registered or renamed): track and hook it if it is a vif.
     pub(crate) fn netdev_appeared(&self, rtnl: &RtnlHeld, ifindex: u32, name: &[u8]) {
         let mut control = self.control.lock();
+        control.notifier_event();
         if control.is_hooked(ifindex) {
             return;
         }
@@ -71,6 +97,7 @@ impl Shared {
     /// core forget it.
     pub(crate) fn netdev_removed(&self, ifindex: u32) {
         let mut control = self.control.lock();
+        control.notifier_event();
         control.unhook(ifindex);
         let events = self.core.vif_removed(ifindex, now_ms());
         self.send(events);
@@ -87,6 +114,12 @@ impl Shared {
         })
     }
 
+    /// Module unload, before the notifier is unregistered: from now on nothing is
+    /// hooked, so the notifier's replay of `NETDEV_UNREGISTER` unhooks every vif.
+    pub(crate) fn stop_hooking(&self) {
+        self.control.lock().phase = HookPhase::Unloading;
+    }
+
     /// Unhooks every vif (module unload, after the notifier is gone).
     pub(crate) fn unhook_all(&self) {
         self.control.lock().unhook_all();
@@ -101,6 +134,10 @@ impl Shared {
     /// Hooks `ifindex`; a failure untracks it again so the core never counts a vif
     /// whose packets it cannot see.
     fn hook(&self, control: &mut ControlState, rtnl: &RtnlHeld, ifindex: u32) {
+        if control.phase != HookPhase::Attaching {
+            // Hooked by the notifier's replay (loading), or never (unloading).
+            return;
+        }
         let result = VifHooks::attach(rtnl, ifindex)
             .and_then(|hooks| control.hooks.push(hooks, GFP_KERNEL).map_err(Error::from));
         match result {
@@ -129,6 +166,13 @@ impl Shared {
 }
 
 impl ControlState {
+    /// A netdevice notifier event arrived: the notifier is registered.
+    fn notifier_event(&mut self) {
+        if self.phase == HookPhase::BeforeNotifier {
+            self.phase = HookPhase::Attaching;
+        }
+    }
+
     fn is_hooked(&self, ifindex: u32) -> bool {
         self.hooks.iter().any(|hooks| hooks.ifindex() == ifindex)
     }

@@ -169,7 +169,9 @@ impl kernel::Module for Idcstat {
 
 impl Drop for Idcstat {
     fn drop(&mut self) {
-        // Unregistering the notifier replays NETDEV_UNREGISTER, which unhooks every vif.
+        // No config-set may hook a vif once the notifier is going; its replay of
+        // NETDEV_UNREGISTER then unhooks every vif.
+        self.shared.stop_hooking();
         drop(self.registration.take());
         self.shared.unhook_all();
         pr_info!("unloaded\n");
