@@ -12,6 +12,11 @@ REUNION_ENV_FILE="$REUNION_CACHE/env"
 REUNION_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export REUNION_CACHE REUNION_ENV_FILE REUNION_REPO
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REUNION_CACHE/cargo-target}"
+# rustup installs cargo in ~/.cargo/bin, which a non-login shell (CI, sudo)
+# may not have on PATH.
+if ! command -v cargo >/dev/null 2>&1 && [ -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo" ]; then
+    export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+fi
 
 _reunion_t0=$(date +%s)
 
