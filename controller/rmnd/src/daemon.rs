@@ -127,7 +127,7 @@ impl Daemon {
             .iter()
             .map(|h| (h.clone(), HostState::default()))
             .collect();
-        Daemon {
+        let daemon = Daemon {
             engine,
             log,
             metrics,
@@ -137,7 +137,11 @@ impl Daemon {
             in_flight: BTreeMap::new(),
             started: Instant::now(),
             rounds: 0,
-        }
+        };
+        // Publish before the HTTP side can answer, so `/status` lists every
+        // configured host from the first request on, never an empty cluster.
+        daemon.publish_status();
+        daemon
     }
 
     fn now_ms(&self) -> u64 {

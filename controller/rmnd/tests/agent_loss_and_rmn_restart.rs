@@ -111,3 +111,21 @@ fn a_host_that_stopped_reporting_is_not_a_migration_destination() {
     a.stop();
     rmn.shutdown();
 }
+
+#[test]
+fn status_lists_every_configured_host_from_the_first_request() {
+    let engine = ScriptedEngine::default();
+    let rmn = start_rmn(&["xen-a", "xen-b"], engine, false, 0, "first-status");
+    // No waiting: the very first answer must already name both hosts, as
+    // disconnected, rather than an empty cluster.
+    let hosts: Vec<_> = status(&rmn)
+        .hosts
+        .into_iter()
+        .map(|h| (h.host, h.connected))
+        .collect();
+    assert_eq!(
+        hosts,
+        vec![("xen-a".to_string(), false), ("xen-b".to_string(), false)]
+    );
+    rmn.shutdown();
+}
