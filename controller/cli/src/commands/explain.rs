@@ -3,8 +3,8 @@
 
 use anyhow::Context;
 use reunion_model::{
-    CandidateRecord, CandidateScore, DecisionOutcome, DecisionRecord, DestinationVerdict, Resource,
-    ResourceEvidence, MIB,
+    CandidateRecord, CandidateScore, DecisionOutcome, DecisionRecord, DestinationVerdict,
+    MoveEffect, Resource, ResourceEvidence, MIB,
 };
 use std::collections::VecDeque;
 use std::fmt::Write as _;
@@ -21,8 +21,11 @@ Each decision shows: the hotspot's CPU, memory (swap writes/s) and NIC, current 
 AR(1)-predicted, against their thresholds (a hotspot needs both over); the outcome;
 why the winner won; every candidate with its score terms (IDC policy: V = CPU×C +
 Mem×M + NB, NB = NIC − Nds, Nds = min(Is, AB, NBound); Sandpiper: VSR = volume/size);
-and the destinations examined (Nsd = traffic with peers there, which becomes IDC;
-cpu'/mem'/nic' = predicted utilization after the move). Definitions: docs/policy.md.
+the move effect of a candidate with a destination (the source's predicted cpu'/nic'
+after the move, whether that alone relieves the hotspot, IDC lost (Is) and gained
+(Nsd), and the change in cross-host traffic); and the destinations examined (Nsd =
+traffic with peers there, which becomes IDC; cpu'/mem'/nic' = predicted utilization
+after the move). Definitions: docs/policy.md.
 
 Examples:
   reunion explain                   # the last decision
@@ -262,6 +265,26 @@ fn candidate_line(c: &CandidateRecord) -> String {
     format!("    {verdict:<16} {:<16} {terms}", c.name)
 }
 
+/// The predicted effect of moving a candidate to its best destination: how
+/// far it relieves the source, and the inter-VM traffic it makes cross-host
+/// (Is, lost) or brings home (Nsd, gained).
+fn move_effect_line(e: &MoveEffect) -> String {
+    format!(
+        "        move to {}: source cpu' {:.1}%, nic' {:.1}% ({}); IDC lost {:.3}, gained {:.3}, cross-host traffic {:+.3}",
+        e.destination.as_str(),
+        e.source_cpu_after * 100.0,
+        e.source_nic_after * 100.0,
+        if e.sufficient {
+            "relieves the hotspot alone"
+        } else {
+            "not enough alone"
+        },
+        e.lost_idc,
+        e.gained_idc,
+        e.cross_host_delta
+    )
+}
+
 fn verdict_text(v: &DestinationVerdict) -> String {
     match v {
         DestinationVerdict::Fits => "fits".into(),
@@ -298,6 +321,9 @@ fn render(record: &DecisionRecord, max_destinations: usize) -> String {
         let _ = writeln!(out, "{}", candidate_header(&record.candidates));
         for c in &record.candidates {
             let _ = writeln!(out, "{}", candidate_line(c));
+            if let Some(effect) = &c.move_effect {
+                let _ = writeln!(out, "{}", move_effect_line(effect));
+            }
             if c.destinations.is_empty() {
                 continue;
             }
@@ -401,7 +427,15 @@ mod tests {
                     verdict: DestinationVerdict::Fits,
                 }],
                 unlisted_destinations: 3,
-                move_effect: None,
+                move_effect: Some(MoveEffect {
+                    destination: HostId::new("xen-b"),
+                    source_cpu_after: 0.65,
+                    source_nic_after: 0.2,
+                    sufficient: true,
+                    lost_idc: 0.0,
+                    gained_idc: 0.08,
+                    cross_host_delta: -0.08,
+                }),
             }],
             why: "vm3 has the largest volume".into(),
         }
@@ -427,6 +461,13 @@ mod tests {
         assert!(text.contains("0.340") && text.contains("chosen"), "{text}");
         assert!(text.contains("xen-b") && text.contains("fits"), "{text}");
         assert!(text.contains("3 more destination(s)"), "{text}");
+        assert!(
+            text.contains(
+                "move to xen-b: source cpu' 65.0%, nic' 20.0% (relieves the hotspot alone); \
+                 IDC lost 0.000, gained 0.080, cross-host traffic -0.080"
+            ),
+            "{text}"
+        );
     }
 
     #[test]
