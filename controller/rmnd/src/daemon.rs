@@ -424,6 +424,21 @@ impl Daemon {
         self.publish_status();
     }
 
+    /// Records an action that could not be sent as failed at once, through
+    /// the same path as a reported failure, so the engine hears of it.
+    fn fail_undeliverable(&mut self, action: Action, now: u64, stderr: String) {
+        let id = action.id;
+        self.in_flight.insert(
+            id,
+            Flight {
+                action,
+                issued_ms: now,
+                phase: Phase::Sent,
+            },
+        );
+        self.finish(id, now, "undeliverable", ActionOutcome::Failed { stderr });
+    }
+
     fn dispatch(&mut self, action: Action, now: u64) {
         let kind = kind_label(&action);
         if self.settings.dry_run {
@@ -433,22 +448,7 @@ impl Daemon {
         let executing = action.kind.executing_host().as_str().to_string();
         let Some(source) = self.outbox(&executing) else {
             warn!(id = %action.id, host = %executing, "agent not connected; action not sent");
-            self.in_flight.insert(
-                action.id,
-                Flight {
-                    action: action.clone(),
-                    issued_ms: now,
-                    phase: Phase::Sent,
-                },
-            );
-            self.finish(
-                action.id,
-                now,
-                "undeliverable",
-                ActionOutcome::Failed {
-                    stderr: format!("agent of {executing} not connected"),
-                },
-            );
+            self.fail_undeliverable(action, now, format!("agent of {executing} not connected"));
             return;
         };
         if let ActionKind::Migrate {
@@ -464,22 +464,8 @@ impl Daemon {
             let key = reunion_proto::keys::random_bytes();
             let (Some(destination_outbox), Ok(key)) = (destination_outbox, key) else {
                 warn!(id = %action.id, %destination, "destination not reporting; migration not sent");
-                self.in_flight.insert(
-                    action.id,
-                    Flight {
-                        action: action.clone(),
-                        issued_ms: now,
-                        phase: Phase::Sent,
-                    },
-                );
-                self.finish(
-                    action.id,
-                    now,
-                    "undeliverable",
-                    ActionOutcome::Failed {
-                        stderr: format!("destination {destination} is not reporting"),
-                    },
-                );
+                let stderr = format!("destination {destination} is not reporting");
+                self.fail_undeliverable(action.clone(), now, stderr);
                 return;
             };
             info!(id = %action.id, %destination, "asking the destination to expect: {}", describe(&action));
