@@ -127,6 +127,7 @@ tb_build_dom0_image() {
     mkdir -p "$ov/etc/xen/scripts" "$ov/usr/local/bin"
     install -m 755 "$TESTBED_LIB/dom0-init" "$ov/init"
     install -m 755 "$TESTBED_LIB/dom0-block-hotplug" "$ov/etc/xen/scripts/block"
+    install -m 755 "$TESTBED_LIB/dom0-runner" "$ov/usr/local/bin/tb-runner"
     echo "dom0" > "$ov/etc/hostname"
     ovkey=$( (cd "$ov" && find . -type f | sort | xargs cat) | tb_hash)
     TB_DOM0_IMAGE="$TB_CACHE/dom0-$rootkey-$modkey-$ovkey.cpio.gz"

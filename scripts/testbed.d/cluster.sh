@@ -105,7 +105,7 @@ tb_boot() {
             -nodefaults -no-user-config -display none -monitor none \
             -serial "file:$TB_STATE/$h.console.log" \
             -kernel "$TB_XEN_ELF" \
-            -append "console=com1 dom0_mem=${TB_DOM0_MEM}M,max:${TB_DOM0_MEM}M dom0_max_vcpus=1 noreboot" \
+            -append "console=com1 dom0_mem=${TB_DOM0_MEM}M,max:${TB_DOM0_MEM}M dom0_max_vcpus=1 noreboot${TESTBED_XEN_ARGS:+ $TESTBED_XEN_ARGS}" \
             -initrd "$TB_VMLINUZ console=hvc0 rdinit=/init reunion.host=$h reunion.ip=$TB_NET_PREFIX.0.$i/16,$TB_DOM0_IMAGE" \
             -virtfs "local,path=$TB_STATE/share,mount_tag=share,security_model=none,id=share" \
             "${nets[@]}" \
@@ -151,27 +151,80 @@ tb_attach_disks() {
 tb_nhosts() { cat "$TB_STATE/nhosts" 2>/dev/null || echo 0; }
 
 # tb_run HOST CMD...: run CMD (joined by spaces, as sh source) in HOST's dom0.
+#
+# Every command is bounded: TESTBED_RUN_TIMEOUT seconds (default 600; tb_run_within sets
+# it per call). dom0 kills the command with `timeout` when it runs out, and this side
+# stops waiting a little later in any case. A command that dom0's runner has not even
+# picked up after TESTBED_PICKUP_TIMEOUT seconds (default 90) means the runner itself is
+# stuck: the host is marked as such ($TB_STATE/HOST.stuck) and every later tb_run on it
+# fails at once instead of waiting out its timeout. Each timeout is appended to
+# $TB_STATE/timeouts.log (command, output so far, console tail) and returns 124, stuck
+# runners 125, so callers and tests/testbed/run can report them as failures.
 tb_run() {
     [[ $# -ge 2 ]] || tb_die "usage: scripts/testbed run HOST COMMAND..."
     local h=$1; shift
     local q="$TB_STATE/share/hosts/$h/cmd"
     [[ -d $q ]] || tb_die "host $h is not up (no $q)"
+    if [[ -e $TB_STATE/$h.stuck ]]; then
+        tb_log "host $h: dom0's command runner is stuck since $(cat "$TB_STATE/$h.stuck"); not running: $*"
+        return 125
+    fi
+    local timeout=${TESTBED_RUN_TIMEOUT:-600} pickup=${TESTBED_PICKUP_TIMEOUT:-90}
     local id; id="$(date +%s%N)-$$-$RANDOM"
-    printf '%s\n' "$*" > "$q/$id.tmp"
+    # The command itself goes in NAME.cmd; the script dom0 runs only wraps it in timeout
+    # (-k: SIGKILL 5 s after SIGTERM, for commands that ignore it).
+    printf '%s\n' "$*" > "$q/$id.cmd"
+    printf 'exec timeout -k 5 %s sh %s\n' "$timeout" "/share/hosts/$h/cmd/$id.cmd" > "$q/$id.tmp"
     mv "$q/$id.tmp" "$q/$id.sh"
-    local timeout=${TESTBED_RUN_TIMEOUT:-600} t0=$SECONDS
+    local t0=$SECONDS why=''
     until [[ -e $q/$id.rc ]]; do
-        if ((SECONDS - t0 > timeout)); then
-            tb_log "run on $h timed out after ${timeout}s: $*"
-            cat "$q/$id.out" 2>/dev/null || true
-            return 124
+        if [[ -e $q/$id.sh ]] && ((SECONDS - t0 > pickup)); then
+            why="dom0's command runner did not pick the command up within ${pickup} s"
+            date -u +%H:%M:%S > "$TB_STATE/$h.stuck"
+            break
+        fi
+        if ((SECONDS - t0 > timeout + 15)); then
+            why="no exit status after ${timeout} s (+15 s grace)"
+            break
         fi
         sleep 0.1
     done
+    local rc
+    if [[ -z $why ]]; then
+        rc=$(cat "$q/$id.rc")
+        # timeout(1) exits 124 (TERM) or 137 (KILL after -k) when it fired.
+        [[ $rc == 124 || $rc == 137 ]] && why="killed by timeout in dom0 after ${timeout} s (exit $rc)"
+    fi
+    if [[ -n $why ]]; then
+        tb_report_timeout "$h" "$*" "$why" "$q/$id.out"
+        cat "$q/$id.out" 2>/dev/null || true
+        rm -f "$q/$id.out" "$q/$id.rc" "$q/$id.run" "$q/$id.cmd"
+        [[ -e $TB_STATE/$h.stuck ]] && return 125
+        return 124
+    fi
     cat "$q/$id.out"
-    local rc; rc=$(cat "$q/$id.rc")
-    rm -f "$q/$id.out" "$q/$id.rc" "$q/$id.run"
+    rm -f "$q/$id.out" "$q/$id.rc" "$q/$id.run" "$q/$id.cmd"
     return "$rc"
+}
+
+# tb_run_within SECONDS HOST CMD...: tb_run with its own timeout.
+tb_run_within() {
+    local secs=$1; shift
+    TESTBED_RUN_TIMEOUT=$secs tb_run "$@"
+}
+
+# tb_report_timeout HOST COMMAND WHY OUTFILE: log a timed-out command with what it printed
+# and the tail of the host's console, to stderr and to $TB_STATE/timeouts.log.
+tb_report_timeout() {
+    local h=$1 cmd=$2 why=$3 out=$4
+    {
+        echo "--- timeout on host $h at $(date -u +%H:%M:%S): $why"
+        echo "command: $cmd"
+        echo "output so far (last 20 lines):"
+        tail -n 20 "$out" 2>/dev/null | sed 's/^/  | /'
+        echo "console of $h (last 15 lines, $TB_STATE/$h.console.log):"
+        tail -n 15 "$TB_STATE/$h.console.log" 2>/dev/null | sed 's/^/  | /'
+    } | tee -a "$TB_STATE/timeouts.log" >&2
 }
 
 tb_shell() {

@@ -44,6 +44,25 @@ ynl() {
     tb_run "$h" python3 /share/ynl/pyynl/cli.py --no-schema --spec /share/ynl/idcstat.yaml --output-json "$@"
 }
 
+# tt_collect_timeouts CONTEXT: every dom0 command that timed out since the last call
+# (scripts/testbed.d/cluster.sh appends them to $TB_STATE/timeouts.log, also from
+# subshells) is recorded as a FAIL with its command; the full entry (output so far,
+# console tail) is printed.
+TT_TIMEOUTS_SEEN=0
+tt_collect_timeouts() {
+    local log=$TB_STATE/timeouts.log line
+    [[ -s $log ]] || return 0
+    local total; total=$(grep -c '^--- timeout' "$log")
+    ((total > TT_TIMEOUTS_SEEN)) || return 0
+    awk -v skip="$TT_TIMEOUTS_SEEN" '/^--- timeout/ {n++} n > skip' "$log"
+    while IFS= read -r line; do
+        tt_fail "$1" "dom0 command timed out: $line"
+    done < <(awk -v skip="$TT_TIMEOUTS_SEEN" '
+        /^--- timeout/ {n++; why = $0; sub(/^--- /, "", why)}
+        /^command: / && n > skip {cmd = $0; sub(/^command: /, "", cmd); print substr(cmd, 1, 120) " (" why ")"}' "$log")
+    TT_TIMEOUTS_SEEN=$total
+}
+
 tt_section() { printf '\n=== %s (+%ss)\n' "$*" "$((SECONDS - TT_T0))"; }
 
 # The whole run must fit CI's budget for this layer (issue 8: 30 min with the image build).
