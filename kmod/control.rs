@@ -22,6 +22,8 @@ use crate::vif_hooks::{RtnlHeld, VifHooks};
 pub(crate) struct Shared {
     /// The per-packet core; its region outlives it (see `Idcstat`'s field order).
     pub(crate) core: IdcstatCore<'static>,
+    /// Guest transmits are counted by a packet_type tap, not a netfilter ingress hook.
+    ingress_tap: bool,
     /// The control path's state.
     #[pin]
     control: Mutex<ControlState>,
@@ -66,9 +68,10 @@ pub(crate) fn now_ms() -> u64 {
 
 impl Shared {
     /// The shared state over `core`.
-    pub(crate) fn new(core: IdcstatCore<'static>) -> impl PinInit<Self> {
+    pub(crate) fn new(core: IdcstatCore<'static>, ingress_tap: bool) -> impl PinInit<Self> {
         pin_init!(Shared {
             core,
+            ingress_tap,
             control <- new_mutex!(ControlState {
                 hooks: KVec::new(),
                 phase: HookPhase::BeforeNotifier,
@@ -138,7 +141,7 @@ impl Shared {
             // Hooked by the notifier's replay (loading), or never (unloading).
             return;
         }
-        let result = VifHooks::attach(rtnl, ifindex)
+        let result = VifHooks::attach(rtnl, ifindex, self.ingress_tap)
             .and_then(|hooks| control.hooks.push(hooks, GFP_KERNEL).map_err(Error::from));
         match result {
             Ok(()) => {}

@@ -33,7 +33,7 @@ pub(crate) struct NlAttr {
     _opaque: [u8; 0],
 }
 
-/// Opaque `struct idcstat_vif_hooks` (the two netfilter hooks of one vif).
+/// Opaque `struct idcstat_vif_hooks` (what counts one vif's frames, both directions).
 #[repr(C)]
 pub(crate) struct VifHooksRaw {
     _opaque: [u8; 0],
@@ -75,7 +75,11 @@ extern "C" {
     pub(crate) fn idcstat_glue_unregister();
     pub(crate) fn idcstat_glue_rtnl_lock();
     pub(crate) fn idcstat_glue_rtnl_unlock();
-    pub(crate) fn idcstat_glue_hooks_attach(ifindex: u32, err: *mut c_int) -> *mut VifHooksRaw;
+    pub(crate) fn idcstat_glue_hooks_attach(
+        ifindex: u32,
+        ingress_tap: bool,
+        err: *mut c_int,
+    ) -> *mut VifHooksRaw;
     pub(crate) fn idcstat_glue_hooks_detach(hooks: *mut VifHooksRaw);
     pub(crate) fn idcstat_glue_msg_new() -> *mut SkBuff;
     pub(crate) fn idcstat_glue_msg_free(skb: *mut SkBuff);

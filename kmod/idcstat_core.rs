@@ -16,6 +16,8 @@ pub(crate) mod config;
 pub(crate) mod domain_table;
 #[path = "core/src/engine.rs"]
 pub(crate) mod engine;
+#[path = "core/src/flow_cache.rs"]
+pub(crate) mod flow_cache;
 #[path = "core/src/frame.rs"]
 pub(crate) mod frame;
 #[path = "core/src/geometry.rs"]

@@ -68,9 +68,9 @@ u32 idcstat_glue_nr_cpu_ids(void)
 }
 
 /*
- * idcstat_account_copied - idcstat_hook()'s slow path, for a frame whose first
- * @want bytes from @mac_off are not all in the linear area: copies them out.
- * Out of line so that the fast path has no 128-byte stack buffer, which
+ * idcstat_account_copied - idcstat_account()'s slow path, for a frame whose
+ * first @want bytes from @mac_off are not all in the linear area: copies them
+ * out. Out of line so that the fast path has no 128-byte stack buffer, which
  * CONFIG_INIT_STACK_ALL_ZERO would zero and the stack protector would guard on
  * every packet.
  */
@@ -88,26 +88,22 @@ static noinline void idcstat_account_copied(const struct sk_buff *skb,
 }
 
 /*
- * idcstat_hook - netfilter netdev hook on a vif, both directions.
+ * idcstat_account - count one frame crossing vif @ifindex in @dir.
  *
  * Hands Rust the first IDCSTAT_GLUE_HEADER_BYTES of the frame, starting at
- * the Ethernet header, with the frame's full length. At netdev ingress
- * skb->data is past the Ethernet header (mac offset -14), at egress it is at
- * it (offset 0): the frame length is skb->len minus that offset, i.e. what
- * the device's own byte counters count. The bytes are read in place when they
- * are in the linear area (the common case, as skb_header_pointer() does) and
- * copied otherwise. Never drops.
+ * the Ethernet header, with the frame's full length. On receive (netdev
+ * ingress, the tap) skb->data is past the Ethernet header (mac offset -14),
+ * at egress it is at it (offset 0): the frame length is skb->len minus that
+ * offset, i.e. what the device's own byte counters count. The bytes are read
+ * in place when they are in the linear area (the common case, as
+ * skb_header_pointer() does) and copied otherwise.
  */
-static unsigned int idcstat_hook(void *priv, struct sk_buff *skb,
-				 const struct nf_hook_state *state)
+static __always_inline void idcstat_account(const struct sk_buff *skb, u32 ifindex, u32 dir)
 {
-	const struct net_device *dev = state->in ? state->in : state->out;
-	u32 dir = (uintptr_t)priv;
-	u32 ifindex = dev ? dev->ifindex : 0;
 	int mac_off = skb_mac_header_was_set(skb) ? skb_mac_offset(skb) : 0;
 	unsigned int frame_len, want;
 
-	if (unlikely(mac_off > 0 || !dev))
+	if (unlikely(mac_off > 0))
 		mac_off = 0;
 	frame_len = skb->len - mac_off;
 	want = min_t(unsigned int, frame_len, IDCSTAT_GLUE_HEADER_BYTES);
@@ -118,23 +114,54 @@ static unsigned int idcstat_hook(void *priv, struct sk_buff *skb,
 	else
 		idcstat_account_copied(skb, mac_off, want, ifindex, dir,
 				       frame_len);
+}
+
+/*
+ * idcstat_hook - netfilter netdev hook on a vif: egress (the guest receives),
+ * and ingress (the guest transmits) unless the tap counts that. Never drops.
+ */
+static unsigned int idcstat_hook(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	const struct net_device *dev = state->in ? state->in : state->out;
+
+	if (likely(dev))
+		idcstat_account(skb, dev->ifindex, (uintptr_t)priv);
 	return NF_ACCEPT;
+}
+
+/*
+ * idcstat_tap_rcv - device-bound ETH_P_ALL packet_type on a vif: counts what
+ * the guest transmits (frames the vif receives). It is delivered with its
+ * own reference to @skb (deliver_skb), or as the last handler with the only
+ * one; either way it gives its reference back. ignore_outgoing keeps it out
+ * of dev_queue_xmit_nit(), which would clone every transmitted frame.
+ */
+static int idcstat_tap_rcv(struct sk_buff *skb, struct net_device *dev,
+			   struct packet_type *pt, struct net_device *orig_dev)
+{
+	idcstat_account(skb, pt->dev->ifindex, IDCSTAT_DIR_GUEST_TX);
+	consume_skb(skb);
+	return NET_RX_SUCCESS;
 }
 
 /*
  * idcstat_glue_hooks_attach - hook both directions of device @ifindex.
  * @ifindex: a device of the initial network namespace.
+ * @ingress_tap: count what the guest transmits with a device-bound packet_type
+ *	(cheaper per packet, see docs/idcstat-kernel.md) instead of a netfilter
+ *	ingress hook.
  * @err: set to a negative errno when NULL is returned.
  *
  * Caller holds RTNL, which keeps the device registered until the hooks are
  * detached from its NETDEV_UNREGISTER event. Returns NULL (-ENODEV) if the
  * device does not exist (yet), or on allocation/registration failure.
  */
-struct idcstat_vif_hooks *idcstat_glue_hooks_attach(u32 ifindex, int *err)
+struct idcstat_vif_hooks *idcstat_glue_hooks_attach(u32 ifindex, bool ingress_tap, int *err)
 {
 	struct idcstat_vif_hooks *hooks;
+	struct nf_hook_ops *ops;
 	struct net_device *dev;
-	int i;
 
 	ASSERT_RTNL();
 	dev = __dev_get_by_index(&init_net, ifindex);
@@ -148,20 +175,35 @@ struct idcstat_vif_hooks *idcstat_glue_hooks_attach(u32 ifindex, int *err)
 		return NULL;
 	}
 	hooks->dev = dev;
-	for (i = 0; i < 2; i++) {
-		hooks->ops[i].hook = idcstat_hook;
-		hooks->ops[i].dev = dev;
-		hooks->ops[i].pf = NFPROTO_NETDEV;
-		hooks->ops[i].hooknum = i == 0 ? NF_NETDEV_INGRESS : NF_NETDEV_EGRESS;
-		hooks->ops[i].priv = (void *)(uintptr_t)(i == 0 ? IDCSTAT_DIR_GUEST_TX
-								 : IDCSTAT_DIR_GUEST_RX);
-		/* Count what the guest really sent/receives: before other filters. */
-		hooks->ops[i].priority = i == 0 ? INT_MIN + 1 : INT_MAX - 1;
+	/* Egress: last, so that other filters do not hide what the guest receives. */
+	ops = &hooks->ops[hooks->n_ops++];
+	ops->hooknum = NF_NETDEV_EGRESS;
+	ops->priv = (void *)(uintptr_t)IDCSTAT_DIR_GUEST_RX;
+	ops->priority = INT_MAX - 1;
+	if (!ingress_tap) {
+		/* Ingress: first, so that filters do not hide what the guest sent. */
+		ops = &hooks->ops[hooks->n_ops++];
+		ops->hooknum = NF_NETDEV_INGRESS;
+		ops->priv = (void *)(uintptr_t)IDCSTAT_DIR_GUEST_TX;
+		ops->priority = INT_MIN + 1;
 	}
-	*err = nf_register_net_hooks(&init_net, hooks->ops, 2);
+	for (ops = hooks->ops; ops < hooks->ops + hooks->n_ops; ops++) {
+		ops->hook = idcstat_hook;
+		ops->dev = dev;
+		ops->pf = NFPROTO_NETDEV;
+	}
+	*err = nf_register_net_hooks(&init_net, hooks->ops, hooks->n_ops);
 	if (*err) {
 		kfree(hooks);
 		return NULL;
+	}
+	if (ingress_tap) {
+		hooks->tap.type = htons(ETH_P_ALL);
+		hooks->tap.dev = dev;
+		hooks->tap.func = idcstat_tap_rcv;
+		hooks->tap.ignore_outgoing = true;
+		dev_add_pack(&hooks->tap);
+		hooks->tapped = true;
 	}
 	return hooks;
 }
@@ -176,7 +218,9 @@ struct idcstat_vif_hooks *idcstat_glue_hooks_attach(u32 ifindex, int *err)
  */
 void idcstat_glue_hooks_detach(struct idcstat_vif_hooks *hooks)
 {
-	nf_unregister_net_hooks(&init_net, hooks->ops, 2);
+	if (hooks->tapped)
+		__dev_remove_pack(&hooks->tap);
+	nf_unregister_net_hooks(&init_net, hooks->ops, hooks->n_ops);
 	synchronize_net();
 	kfree(hooks);
 }

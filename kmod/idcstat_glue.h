@@ -51,13 +51,20 @@ struct idcstat_nl_dump {
 };
 
 /**
- * struct idcstat_vif_hooks - the two netfilter netdev hooks on one vif.
+ * struct idcstat_vif_hooks - what counts one vif's frames, both directions.
  * @dev: the hooked device (registered while hooked: see detach).
- * @ops: [0] ingress (guest transmit), [1] egress (guest receive).
+ * @ops: netfilter netdev hooks: [0] egress (guest receive), then [1] ingress
+ *	(guest transmit) unless @tap counts that direction.
+ * @n_ops: hooks registered in @ops (1 or 2).
+ * @tap: device-bound ETH_P_ALL packet_type for the guest's transmit.
+ * @tapped: @tap is registered.
  */
 struct idcstat_vif_hooks {
 	struct net_device *dev;
 	struct nf_hook_ops ops[2];
+	unsigned int n_ops;
+	struct packet_type tap;
+	bool tapped;
 };
 
 /* Rust entry points (idcstat_main.rs). */
@@ -79,7 +86,7 @@ int idcstat_glue_register(const void *ctx);
 void idcstat_glue_unregister(void);
 void idcstat_glue_rtnl_lock(void);
 void idcstat_glue_rtnl_unlock(void);
-struct idcstat_vif_hooks *idcstat_glue_hooks_attach(u32 ifindex, int *err);
+struct idcstat_vif_hooks *idcstat_glue_hooks_attach(u32 ifindex, bool ingress_tap, int *err);
 void idcstat_glue_hooks_detach(struct idcstat_vif_hooks *hooks);
 struct sk_buff *idcstat_glue_msg_new(void);
 void idcstat_glue_msg_free(struct sk_buff *skb);

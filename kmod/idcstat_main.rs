@@ -59,6 +59,10 @@ module! {
             default: 600000,
             description: "Departed domains are freed this long after departing unless acknowledged",
         },
+        ingress_tap: u32 {
+            default: 1,
+            description: "1: count guest transmits with a packet_type tap (cheaper); 0: with a netfilter ingress hook",
+        },
     },
 }
 
@@ -147,17 +151,23 @@ impl kernel::Module for Idcstat {
             pr_err!("core refused the region: {:?}\n", err);
             EINVAL
         })?;
-        let shared = KBox::pin_init(Shared::new(core), GFP_KERNEL)?;
+        let ingress_tap = *module_parameters::ingress_tap.value() != 0;
+        let shared = KBox::pin_init(Shared::new(core, ingress_tap), GFP_KERNEL)?;
         // SAFETY: `shared` is pinned and dropped only after the registration (field
         // order of `Idcstat`, and `Drop for Idcstat` drops it first explicitly).
         let registration = unsafe { GlueRegistration::register(&shared) }?;
         pr_info!(
-            "loaded: {} domains, {} peers per table, {} vifs, {} shards, {} KiB of counters\n",
+            "loaded: {} domains, {} peers per table, {} vifs, {} shards, {} KiB of counters, guest transmits counted by {}\n",
             geometry.max_domains,
             geometry.peers_per_table,
             geometry.max_vifs,
             geometry.shards,
-            words.saturating_mul(8) / 1024
+            words.saturating_mul(8) / 1024,
+            if ingress_tap {
+                "packet_type tap"
+            } else {
+                "netfilter ingress"
+            }
         );
         Ok(Idcstat {
             registration: Some(registration),
@@ -218,7 +228,7 @@ unsafe extern "C" fn idcstat_rs_account_frame(
     };
     shared
         .core
-        .account_frame(ifindex, direction, cpu, frame, frame_len);
+        .account_frame_cached(ifindex, direction, cpu, frame, frame_len);
 }
 
 /// Counts one bio (block tracepoint; any context).

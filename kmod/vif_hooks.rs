@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The netfilter netdev hooks on one vif (ingress = what the guest sends, egress =
-//! what it receives), and proof that RTNL is held while they are attached.
+//! What counts one vif's frames: a netfilter netdev egress hook (what the guest
+//! receives) and, for what it sends, a device-bound packet_type tap or a netfilter
+//! ingress hook; and proof that RTNL is held while they are attached.
 
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -61,8 +62,8 @@ impl Drop for RtnlGuard {
     }
 }
 
-/// The two hooks on vif `ifindex`; dropping it detaches them and waits until no CPU
-/// still runs them.
+/// The hooks on vif `ifindex`; dropping it detaches them and waits until no CPU still
+/// runs them.
 ///
 /// # Invariants
 ///
@@ -78,11 +79,13 @@ pub(crate) struct VifHooks {
 unsafe impl Send for VifHooks {}
 
 impl VifHooks {
-    /// Hooks device `ifindex` of the initial namespace. `ENODEV` if it does not exist.
-    pub(crate) fn attach(_rtnl: &RtnlHeld, ifindex: u32) -> Result<Self> {
+    /// Hooks device `ifindex` of the initial namespace, counting its received frames
+    /// (the guest's transmits) with a tap when `ingress_tap`, else with a netfilter
+    /// ingress hook. `ENODEV` if the device does not exist.
+    pub(crate) fn attach(_rtnl: &RtnlHeld, ifindex: u32, ingress_tap: bool) -> Result<Self> {
         let mut err: c_int = 0;
         // SAFETY: RTNL is held (proof argument); `err` is valid for writes.
-        let raw = unsafe { glue_ffi::idcstat_glue_hooks_attach(ifindex, &mut err) };
+        let raw = unsafe { glue_ffi::idcstat_glue_hooks_attach(ifindex, ingress_tap, &mut err) };
         match NonNull::new(raw) {
             // INVARIANT: freshly attached.
             Some(raw) => Ok(VifHooks { ifindex, raw }),

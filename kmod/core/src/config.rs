@@ -22,6 +22,7 @@ impl IdcstatCore<'_> {
 
     /// Bumped by every structural change; the glue puts it in `cb->seq` so that
     /// `genl_dump_check_consistent` flags dumps that raced a change (NLM_F_DUMP_INTR).
+    #[inline]
     pub fn structure_version(&self) -> u64 {
         self.region.load(G_STRUCTURE_VERSION)
     }

@@ -18,7 +18,7 @@ use super::snapshot::{DirectionTraffic, DomainSnapshot, DomainState, SwapCounter
 pub(super) const STATE_FREE: u64 = 0;
 pub(super) const STATE_ACTIVE: u64 = 1;
 pub(super) const STATE_DEPARTED: u64 = 2;
-const IPV4_VALID: u64 = 1 << 32;
+pub(super) const IPV4_VALID: u64 = 1 << 32;
 const SNAPSHOT_ATTEMPTS: usize = 3;
 
 /// The decoded identity word of a slot.

@@ -110,6 +110,12 @@ pub(super) const D_SWAP_COUNTERS: usize = D_SWAP_RANGES + SWAP_RANGES_PER_DOMAIN
 pub(super) const D_PEERS_USED: usize = D_SWAP_COUNTERS + 4;
 const DOMAIN_META_WORDS: usize = round8(D_PEERS_USED + TABLES);
 
+/// Flow-cache entries per CPU and direction (a power of two: indexed by the ifindex's
+/// low bits), and words per entry (see `flow_cache`).
+pub(super) const FLOW_SLOTS: usize = 32;
+pub(super) const FLOW_ENTRY_WORDS: usize = 16;
+const FLOW_SHARD_WORDS: usize = FLOW_SLOTS * 2 * FLOW_ENTRY_WORDS;
+
 /// Words of one peer key: tag (state, MAC), IP high, IP low, peer domid.
 pub(super) const PEER_KEY_WORDS: usize = 4;
 
@@ -139,6 +145,7 @@ pub struct Layout {
     pub domain_words: usize,
     pub(super) vif_base: usize,
     pub(super) mac_base: usize,
+    pub(super) flow_base: usize,
     pub(super) domain_base: usize,
     pub(super) peer_keys_offset: usize,
     pub(super) shards_offset: usize,
@@ -177,7 +184,11 @@ impl Layout {
             .ok_or(too_large)?;
         let vif_base = GLOBAL_WORDS;
         let mac_base = round8(vif_base + vif_slots * VIF_WORDS);
-        let domain_base = round8(mac_base + mac_slots);
+        let flow_base = round8(mac_base + mac_slots);
+        let domain_base = shards
+            .checked_mul(FLOW_SHARD_WORDS)
+            .and_then(|w| w.checked_add(flow_base))
+            .ok_or(too_large)?;
         let total_words = domains
             .checked_mul(domain_words)
             .and_then(|w| w.checked_add(domain_base))
@@ -191,6 +202,7 @@ impl Layout {
             domain_words,
             vif_base,
             mac_base,
+            flow_base,
             domain_base,
             peer_keys_offset,
             shards_offset,
@@ -231,6 +243,17 @@ impl Layout {
     #[inline(always)]
     pub(super) fn peer_counter(&self, table: usize, index: usize) -> usize {
         S_PEER_COUNTERS.wrapping_add(self.peer_index(table, index).wrapping_mul(2))
+    }
+
+    /// First word of the flow-cache entry of (`shard`, `direction`, `ifindex`).
+    #[inline(always)]
+    pub(super) fn flow_entry(&self, shard: usize, direction: usize, ifindex: u32) -> usize {
+        let entry = (ifindex as usize & (FLOW_SLOTS - 1))
+            .wrapping_mul(2)
+            .wrapping_add(direction & 1);
+        self.flow_base
+            .wrapping_add(shard.wrapping_mul(FLOW_SHARD_WORDS))
+            .wrapping_add(entry.wrapping_mul(FLOW_ENTRY_WORDS))
     }
 
     /// Peer slot `index` of `table`, counted over all four tables.

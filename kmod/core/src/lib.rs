@@ -12,6 +12,7 @@ pub mod classify;
 pub mod config;
 pub mod domain_table;
 pub mod engine;
+pub mod flow_cache;
 pub mod frame;
 pub mod geometry;
 pub mod hash;

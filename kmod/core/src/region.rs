@@ -38,6 +38,14 @@ impl<'a> Region<'a> {
         self.words.get(index).unwrap_or(&OUT_OF_REGION)
     }
 
+    /// The `N` words from `index`, with one bounds check for all of them.
+    #[inline(always)]
+    pub fn block<const N: usize>(&self, index: usize) -> Option<&'a [AtomicU64; N]> {
+        self.words
+            .get(index..index.wrapping_add(N))
+            .and_then(|words| words.try_into().ok())
+    }
+
     /// Relaxed load.
     #[inline(always)]
     pub fn load(&self, index: usize) -> u64 {

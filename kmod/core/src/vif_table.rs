@@ -106,6 +106,8 @@ impl IdcstatCore<'_> {
         ) {
             Ok(_) => {
                 self.mac_index_insert(src, domain_slot);
+                // Who is local changed: flow-cache entries classified before are stale.
+                self.bump_structure_version();
                 Some(src)
             }
             Err(now) => (now & MAC_VALID != 0).then(|| MacAddr::from_u64(now & MAC_MASK)),
