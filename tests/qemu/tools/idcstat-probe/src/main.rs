@@ -24,6 +24,7 @@ const USAGE: &str = "usage: idcstat-probe COMMAND
          [--vif IFINDEX:DOMID:DEVID:GEN[:MAC]]... [--swap DOMID:GEN:DEV:START:NR]...
   config-get | domains | domain DOMID | peers [DOMID] | ack DOMID GEN | reset
   fuzz ITERATIONS SEED     send random attributes to every command
+  fuzz-for SECONDS SEED    the same, for SECONDS of wall time; prints how many were sent
   udp SRC DST PORT SIZE COUNT   send COUNT UDP datagrams of SIZE payload bytes
   bench SRC DST PORT SIZE COUNT like udp, then print packets per second
   neigh DEV IP MAC         add a permanent neighbour (no ARP/ND in the tests)
@@ -123,7 +124,19 @@ fn run(mut args: &[String]) -> Result<ExitCode, String> {
             (cmd::DEPARTED_ACK, NLM_F_REQUEST | NLM_F_ACK, a)
         }
         "reset" => (cmd::RESET, NLM_F_REQUEST | NLM_F_ACK, AttrBuf::default()),
-        "fuzz" => return fuzz(&mut sock, family, num(args.get(1))?, num(args.get(2))?),
+        "fuzz" => {
+            let budget = FuzzBudget::Requests(num(args.get(1))?);
+            return fuzz(&mut sock, family, budget, num(args.get(2))?);
+        }
+        "fuzz-for" => {
+            let seconds = std::time::Duration::from_secs(num(args.get(1))?);
+            return fuzz(
+                &mut sock,
+                family,
+                FuzzBudget::Time(seconds),
+                num(args.get(2))?,
+            );
+        }
         other => return Err(format!("unknown command {other}")),
     };
     sock.send(family, flags, c, FAMILY_VERSION, &attrs.bytes)
@@ -338,15 +351,31 @@ fn random_attrs(rng: &mut Rng, depth: u32) -> AttrBuf {
     out
 }
 
+/// How long the fuzzer runs: a number of requests, or a span of wall time.
+enum FuzzBudget {
+    Requests(u64),
+    Time(std::time::Duration),
+}
+
 fn fuzz(
     sock: &mut GenlSocket,
     family: u16,
-    iterations: u64,
+    budget: FuzzBudget,
     seed: u64,
 ) -> Result<ExitCode, String> {
     let mut rng = Rng(seed | 1);
     let (mut ok, mut refused) = (0u64, 0u64);
-    for _ in 0..iterations {
+    let start = std::time::Instant::now();
+    let mut iterations = 0u64;
+    loop {
+        let done = match budget {
+            FuzzBudget::Requests(n) => iterations >= n,
+            FuzzBudget::Time(span) => start.elapsed() >= span,
+        };
+        if done {
+            break;
+        }
+        iterations += 1;
         // Commands 0..=9: the real ones, notifications and unknown numbers.
         let command = rng.below(10) as u8;
         let dump = rng.below(3) == 0;
@@ -359,7 +388,10 @@ fn fuzz(
             Err(_) => refused += 1,
         }
     }
-    println!("fuzz iterations={iterations} accepted={ok} refused={refused}");
+    println!(
+        "fuzz iterations={iterations} accepted={ok} refused={refused} seconds={:.1}",
+        start.elapsed().as_secs_f64()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
