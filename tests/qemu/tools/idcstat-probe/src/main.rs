@@ -25,6 +25,10 @@ const USAGE: &str = "usage: idcstat-probe COMMAND
   config-get | domains | domain DOMID | peers [DOMID] | ack DOMID GEN | reset
   fuzz ITERATIONS SEED     send random attributes to every command
   fuzz-for SECONDS SEED    the same, for SECONDS of wall time; prints how many were sent
+  peers-restart DOMID PAUSE_MS MAX   dump DOMID's peers reading 8 KiB pages slowly (PAUSE_MS
+                           after each), restarting while a page is marked NLM_F_DUMP_INTR;
+                           prints the restarts, then the first uninterrupted dump (exit 4
+                           when MAX attempts were all interrupted)
   udp SRC DST PORT SIZE COUNT   send COUNT UDP datagrams of SIZE payload bytes
   bench SRC DST PORT SIZE COUNT like udp, then print packets per second
   neigh DEV IP MAC         add a permanent neighbour (no ARP/ND in the tests)
@@ -127,6 +131,11 @@ fn run(mut args: &[String]) -> Result<ExitCode, String> {
         "fuzz" => {
             let budget = FuzzBudget::Requests(num(args.get(1))?);
             return fuzz(&mut sock, family, budget, num(args.get(2))?);
+        }
+        "peers-restart" => {
+            let domid: u32 = num(args.get(1))?;
+            let pause = std::time::Duration::from_millis(num(args.get(2))?);
+            return peers_restart(family, domid, pause, num(args.get(3))?);
         }
         "fuzz-for" => {
             let seconds = std::time::Duration::from_secs(num(args.get(1))?);
@@ -349,6 +358,72 @@ fn random_attrs(rng: &mut Rng, depth: u32) -> AttrBuf {
         }
     }
     out
+}
+
+/// Dumps `domid`'s peers as a slow reader until one dump is not interrupted; see USAGE.
+fn peers_restart(
+    family: u16,
+    domid: u32,
+    pause: std::time::Duration,
+    max_attempts: u32,
+) -> Result<ExitCode, String> {
+    // A fresh socket: the kernel sizes dump pages after the largest read a socket
+    // has made, and the family lookup read with a 64 KiB buffer.
+    let mut sock = GenlSocket::open().map_err(|e| format!("socket: {e}"))?;
+    sock.pace(8192, pause);
+    let started = std::time::Instant::now();
+    let mut interrupted = 0u32;
+    for attempt in 1..=max_attempts {
+        let mut a = AttrBuf::default();
+        a.u32(peer_attr::DOMID, domid);
+        sock.send(
+            family,
+            NLM_F_REQUEST | NLM_F_DUMP,
+            cmd::PEER_GET,
+            FAMILY_VERSION,
+            &a.bytes,
+        )
+        .map_err(|e| format!("send: {e}"))?;
+        let replies = match sock.receive().map_err(|e| format!("receive: {e}"))? {
+            Ok(replies) => replies,
+            Err(err) => return Ok(kernel_error(&err)),
+        };
+        eprintln!(
+            "attempt {attempt}: {} replies in {} pages, NLM_F_DUMP_INTR {}, at {:.1} s",
+            replies.len(),
+            sock.pages,
+            if sock.dump_interrupted {
+                "set"
+            } else {
+                "not set"
+            },
+            started.elapsed().as_secs_f64()
+        );
+        if sock.dump_interrupted {
+            interrupted += 1;
+            continue;
+        }
+        println!(
+            "restarts interrupted={interrupted} attempts={attempt} pages={} peers={}",
+            sock.pages,
+            replies.len()
+        );
+        let mut lines: Vec<String> = replies
+            .iter()
+            .map(|r| {
+                let mut line = String::from("peer");
+                print_attrs(&mut line, peer_attr::ALL, &r.attrs);
+                line
+            })
+            .collect();
+        lines.sort();
+        for line in lines {
+            println!("{line}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("restarts interrupted={interrupted} attempts={max_attempts} pages=0 peers=0");
+    Ok(ExitCode::from(4))
 }
 
 /// How long the fuzzer runs: a number of requests, or a span of wall time.

@@ -96,6 +96,16 @@ pub struct Reply {
 pub struct GenlSocket {
     fd: libc::c_int,
     seq: u32,
+    /// Bytes offered to each recv(2): the kernel sizes dump pages after it.
+    recv_len: usize,
+    /// Sleep after each recv(2) of a reply, so that changes can land between pages.
+    pause: std::time::Duration,
+    /// recv(2) calls (dump pages) the last `receive` made.
+    pub pages: usize,
+    /// Some message of the last `receive`, NLMSG_DONE included, had NLM_F_DUMP_INTR:
+    /// the kernel flags the first message written after a change, which is DONE when
+    /// the change landed just before the last page.
+    pub dump_interrupted: bool,
 }
 
 impl GenlSocket {
@@ -128,7 +138,21 @@ impl GenlSocket {
                 4,
             )
         };
-        Ok(GenlSocket { fd, seq: 1 })
+        Ok(GenlSocket {
+            fd,
+            seq: 1,
+            recv_len: 1 << 16,
+            pause: std::time::Duration::ZERO,
+            pages: 0,
+            dump_interrupted: false,
+        })
+    }
+
+    /// Reads replies `recv_len` bytes at a time and sleeps `pause` after each read
+    /// (a slow reader of small dump pages).
+    pub fn pace(&mut self, recv_len: usize, pause: std::time::Duration) {
+        self.recv_len = recv_len;
+        self.pause = pause;
     }
 
     /// Sends one generic netlink request.
@@ -172,13 +196,28 @@ impl GenlSocket {
     /// Receives replies until the ack (do) or NLMSG_DONE (dump).
     pub fn receive(&mut self) -> io::Result<Result<Vec<Reply>, KernelError>> {
         let mut replies = Vec::new();
-        let mut buf = vec![0u8; 1 << 16];
+        let mut buf = vec![0u8; self.recv_len];
+        self.pages = 0;
+        self.dump_interrupted = false;
         loop {
+            if self.pages > 0 && !self.pause.is_zero() {
+                std::thread::sleep(self.pause);
+            }
             // SAFETY: `buf` is valid for writes of its length.
-            let n = unsafe { libc::recv(self.fd, buf.as_mut_ptr().cast(), buf.len(), 0) };
+            // MSG_TRUNC: the real length, so that a page larger than `buf` is an error,
+            // not silently lost replies.
+            let n =
+                unsafe { libc::recv(self.fd, buf.as_mut_ptr().cast(), buf.len(), libc::MSG_TRUNC) };
             if n < 0 {
                 return Err(io::Error::last_os_error());
             }
+            if n as usize > buf.len() {
+                return Err(io::Error::other(format!(
+                    "reply of {n} bytes truncated to {}",
+                    buf.len()
+                )));
+            }
+            self.pages += 1;
             let mut rest = &buf[..n as usize];
             while rest.len() >= 16 {
                 let len = u32::from_ne_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
@@ -188,6 +227,9 @@ impl GenlSocket {
                     break;
                 }
                 let body = &rest[16..len];
+                if flags & NLM_F_DUMP_INTR != 0 {
+                    self.dump_interrupted = true;
+                }
                 match kind {
                     NLMSG_DONE => return Ok(Ok(replies)),
                     NLMSG_ERROR => {
