@@ -1,11 +1,16 @@
 # shellcheck shell=sh
 # The idcstat QEMU cases' test network: in the initial namespace ("dom0") a
-# bridge br0 with ports vif1.0 and vif2.0 (veths standing in for Xen vifs)
+# switch br0 with ports vif1.0 and vif2.0 (veths standing in for Xen vifs)
 # whose peers are eth0 in namespaces g1 and g2 (the guests), plus an uplink
 # port up0 whose peer is eth0 in namespace "remote" (another host, which also
 # owns 192.0.2.1 outside the cluster). Namespaces are kept alive by a sleeping
 # process each; their pids are in /run/ns-NAME. Static neighbours everywhere,
 # so no ARP or neighbour discovery adds packets to the counts.
+# The switch is a Linux bridge, or with SWITCH=ovs an Open vSwitch kernel
+# datapath (openvswitch.ko, set up with ovs-dpctl, no ovs-vswitchd) whose
+# static flows forward by destination MAC: br0 is then the datapath's own
+# internal port.
+SWITCH=${SWITCH:-bridge}
 
 MAC1=02:00:00:00:00:01
 MAC2=02:00:00:00:00:02
@@ -41,8 +46,40 @@ plug() {
     in_ns "$1" ip addr add "$4/16" dev eth0
     in_ns "$1" ip addr add "$5/64" dev eth0
     in_ns "$1" ip link set eth0 up
-    brctl addif br0 "$2"
+    if [ "$SWITCH" = ovs ]; then
+        ovs-dpctl add-if br0 "$2" || fail "ovs-dpctl add-if $2"
+    else
+        brctl addif br0 "$2"
+    fi
     ip link set "$2" up
+}
+
+# ovs_port DEV: DEV's port number in datapath br0.
+ovs_port() {
+    ovs-dpctl show br0 | sed -n "s/^ *port \([0-9]*\): $1\( .*\)\{0,1\}\$/\1/p"
+}
+
+# ovs_flows BRMAC: datapath flows of a MAC-learning switch that has learned
+# every MAC: unicast IPv4/IPv6 to the port of its destination MAC, broadcast
+# and multicast to every port but the one it came in on. Frames no flow
+# matches (ARP, which the static neighbours avoid) are dropped.
+ovs_flows() {
+    ports="0 $(ovs_port vif1.0) $(ovs_port vif2.0) $(ovs_port up0)"
+    for l3 in "eth_type(0x0800),ipv4(frag=no)" "eth_type(0x86dd),ipv6(frag=no)"; do
+        for pair in "$MAC1:vif1.0" "$MAC2:vif2.0" "$MACR:up0" "$1:br0"; do
+            mac=${pair%:*}
+            dev=${pair##*:}
+            out=0
+            [ "$dev" = br0 ] || out=$(ovs_port "$dev")
+            ovs-dpctl add-flow br0 "eth(dst=$mac),$l3" "$out" || fail "flow to $mac"
+        done
+        for in in $ports; do
+            others=$(echo $ports | tr ' ' '\n' | grep -vx "$in" | paste -sd,)
+            ovs-dpctl add-flow br0 \
+                "in_port($in),eth(dst=01:00:00:00:00:00/01:00:00:00:00:00),$l3" "$others" \
+                || fail "flood flow from port $in"
+        done
+    done
 }
 
 build_topology() {
@@ -50,7 +87,11 @@ build_topology() {
     echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6
     echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6
     ip link set lo up
-    brctl addbr br0
+    if [ "$SWITCH" = ovs ]; then
+        ovs-dpctl add-dp br0 || fail "ovs-dpctl add-dp br0"
+    else
+        brctl addbr br0
+    fi
     ip link set br0 up
     ip addr add 10.1.0.254/16 dev br0
     for ns in g1 g2 remote; do make_ns $ns; done
@@ -59,6 +100,7 @@ build_topology() {
     plug remote up0 $MACR 10.1.0.100 fd00::64
     in_ns remote ip addr add 192.0.2.1/24 dev eth0
     brmac=$(cat /sys/class/net/br0/address)
+    [ "$SWITCH" = ovs ] && ovs_flows "$brmac"
     for ns in g1 g2; do
         in_ns $ns ip route add default via 10.1.0.100
         in_ns $ns idcstat-probe neigh eth0 10.1.0.100 $MACR
