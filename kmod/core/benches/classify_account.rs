@@ -115,6 +115,12 @@ fn bench(c: &mut Criterion) {
     group.bench_function("nic_miss_256peers_1thread", |b| {
         b.iter_custom(|n| send(&core, &frames, nic, true, n, 0))
     });
+    group.bench_function("nic_flow_cache_hit_1thread", |b| {
+        b.iter_custom(|n| send_cached(&core, &frames, nic, false, n))
+    });
+    group.bench_function("nic_flow_cache_miss_256peers_1thread", |b| {
+        b.iter_custom(|n| send_cached(&core, &frames, nic, true, n))
+    });
     group.bench_function("nic_hit_2threads", |b| {
         b.iter_custom(|n| two_threads(&core, &frames, nic, false, n))
     });
@@ -151,6 +157,30 @@ fn send(
             hit
         };
         black_box(core.account_frame(SENDER_IFINDEX, Direction::Tx, cpu, black_box(f), 98));
+    }
+    thread_cpu_time().saturating_sub(start)
+}
+
+/// `send` through `account_frame_cached` (the kernel's entry) as CPU 0: a hit repeats
+/// one frame; a miss changes the peer every packet, so the flow cache misses too and
+/// its check and refill come on top of `account_frame`.
+fn send_cached(
+    core: &IdcstatCore<'_>,
+    frames: &[Vec<u8>],
+    hit: &[u8],
+    miss: bool,
+    iters: u64,
+) -> Duration {
+    let start = thread_cpu_time();
+    let mut i = 0usize;
+    for _ in 0..iters {
+        let f = if miss {
+            i = (i + 97) % PEERS;
+            &frames[i][..]
+        } else {
+            hit
+        };
+        black_box(core.account_frame_cached(SENDER_IFINDEX, Direction::Tx, 0, black_box(f), 98));
     }
     thread_cpu_time().saturating_sub(start)
 }
