@@ -24,7 +24,7 @@ Written to DIR:
   comparison-nic.png        inter-VM traffic through NICs per scenario and policy
   comparison-hotspots.png   hotspot-seconds per scenario and policy
   comparison-response.png   worst group p95 response-time proxy
-  <scenario>/<policy>/      events.json, summary.json, timeline.png, timeline.csv
+  <scenario>/<policy>/      events.json, summary.json, no-action.json, timeline.png, timeline.csv
 
 No Xen needed. Same inputs, byte-identical outputs.")]
 pub struct DemoArgs {

@@ -53,7 +53,7 @@ pub struct SimArgs {
     /// (docs/policy.md). `eval/thesis-rmn.toml` reproduces the thesis exactly.
     #[arg(long)]
     pub rmn_config: Option<PathBuf>,
-    /// Skip the PNG plots (faster on big clusters).
+    /// Skip the PNG plots and timeline.csv (faster on big clusters).
     #[arg(long)]
     pub no_plots: bool,
 }
