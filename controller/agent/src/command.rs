@@ -1,6 +1,7 @@
 //! Running external commands: argument vectors only, a timeout, stderr kept.
 
 use std::io::Read;
+use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -31,8 +32,13 @@ fn tail(text: &str) -> &str {
 }
 
 /// Runs `argv` (no shell) with `env` added, waits at most `timeout`, and returns
-/// its output if it exited with status 0. On a non-zero status, a timeout (the
-/// child is killed) or a spawn failure, the error carries stderr.
+/// its output if it exited with status 0. On a non-zero status, a timeout or a
+/// spawn failure, the error carries stderr.
+///
+/// The child leads its own process group, and a timeout kills the whole group:
+/// `xl migrate` runs its transport as a child, which holds the stderr pipe
+/// open, so killing `xl` alone left this function waiting for that pipe
+/// forever.
 pub fn run(
     argv: &[String],
     env: &[(String, String)],
@@ -51,6 +57,7 @@ pub fn run(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
+        .process_group(0)
         .spawn()
         .map_err(|e| AgentError::Command {
             command: display.clone(),
@@ -76,8 +83,7 @@ pub fn run(
             break Some(status);
         }
         if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
+            kill_group(&mut child);
             break None;
         }
         thread::sleep(Duration::from_millis(20));
@@ -99,6 +105,23 @@ pub fn run(
             reason: format!("{status}; stderr: {}", tail(stderr.trim())),
         }),
     }
+}
+
+/// Kills `child`'s process group (it leads one, see [`run`]) and reaps it.
+fn kill_group(child: &mut std::process::Child) {
+    let group = i32::try_from(child.id()).map(nix::unistd::Pid::from_raw);
+    match group {
+        Ok(group) => {
+            if let Err(e) = nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL) {
+                tracing::warn!("killing process group {group}: {e}");
+                let _ = child.kill();
+            }
+        }
+        Err(_) => {
+            let _ = child.kill();
+        }
+    }
+    let _ = child.wait();
 }
 
 #[cfg(test)]
@@ -143,6 +166,25 @@ mod tests {
         let err = run(&argv(&["sleep", "30"]), &[], Duration::from_millis(200))
             .expect_err("must time out");
         assert!(err.to_string().contains("timed out"));
+    }
+
+    #[test]
+    fn timeout_kills_grandchildren_that_hold_the_pipes() {
+        // Like `xl migrate` and its transport: the grandchild keeps stderr open.
+        // Killed with its group, it never gets to mark that it finished; left
+        // alive, `run` would wait for its pipe and it would finish.
+        let marker =
+            std::env::temp_dir().join(format!("reunion-grandchild-{}", std::process::id()));
+        let _ = std::fs::remove_file(&marker);
+        let script = format!("(sleep 3; touch {}) & sleep 30", marker.display());
+        let err = run(
+            &argv(&["sh", "-c", &script]),
+            &[],
+            Duration::from_millis(300),
+        )
+        .expect_err("must time out");
+        assert!(err.to_string().contains("timed out"), "{err}");
+        assert!(!marker.exists(), "the grandchild outlived the timeout");
     }
 
     #[test]

@@ -31,6 +31,13 @@ use crate::AgentError;
 
 /// Relays `input` into the session and the session into `output` until both
 /// directions ended.
+///
+/// Every chunk is flushed to `output` as it arrives: xl's migration protocol is
+/// a conversation, and its messages end without a newline (the receiver's
+/// `"domain received, ready to unpause"` is followed by a wait for the sender's
+/// go-ahead). Left in a buffer such as the line-buffered `std::io::stdout()` of
+/// `reunion migrate-transport`, such a message never reached `xl migrate`, and
+/// both ends waited for each other with the guest suspended.
 pub fn relay<I, O>(session: Session, mut input: I, output: O) -> Result<(), AgentError>
 where
     I: Read,
@@ -45,7 +52,10 @@ where
         let mut output = output;
         loop {
             match reader.recv::<StreamMessage>()? {
-                StreamMessage::Data(bytes) => output.write_all(&bytes)?,
+                StreamMessage::Data(bytes) => {
+                    output.write_all(&bytes)?;
+                    output.flush()?;
+                }
                 StreamMessage::End => {
                     output.flush()?;
                     return Ok(());

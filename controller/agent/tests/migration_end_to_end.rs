@@ -36,12 +36,47 @@ migrate-receive)
 esac
 "#;
 
+/// Like xl's real protocol, a conversation in the middle of the stream: the
+/// receiver reads the stream, answers `ready` (no newline, as xl's
+/// `"domain received, ready to unpause"`), waits for `go`, answers `done`.
+/// The sender waits for each answer before it goes on, and keeps its end of
+/// the stream open meanwhile, so nothing is flushed by an end of stream.
+const FAKE_XL_CONVERSATION: &str = r#"#!/bin/sh
+dir=$(dirname "$0")
+case "$1" in
+migrate)
+    transport=$3; domid=$4; host=$5
+    mkfifo "$dir/to" "$dir/from" || exit 1
+    sh -c "exec $transport $host xl migrate-receive" < "$dir/to" > "$dir/from" &
+    exec 3> "$dir/to" 4< "$dir/from"
+    printf 'memory-of-domain-%s' "$domid" >&3
+    ready=$(dd bs=1 count=5 <&4 2>/dev/null)
+    [ "$ready" = ready ] || { echo "sender: got '$ready', not ready" >&2; exit 1; }
+    printf go >&3
+    done=$(dd bs=1 count=4 <&4 2>/dev/null)
+    exec 3>&-
+    wait
+    [ "$done" = done ] || { echo "sender: got '$done', not done" >&2; exit 1; } ;;
+migrate-receive)
+    dd bs=1 count=18 of="$dir/received" 2>/dev/null
+    printf ready
+    go=$(dd bs=1 count=2 2>/dev/null)
+    [ "$go" = go ] || exit 1
+    printf done ;;
+*) exit 2 ;;
+esac
+"#;
+
 fn setup(name: &str) -> (PathBuf, Xl, MigrationReceiver) {
+    setup_with(name, FAKE_XL)
+}
+
+fn setup_with(name: &str, fake_xl: &str) -> (PathBuf, Xl, MigrationReceiver) {
     let dir = std::env::temp_dir().join(format!("reunion-e2e-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("dir");
     let xl_path = dir.join("xl");
-    std::fs::write(&xl_path, FAKE_XL).expect("write");
+    std::fs::write(&xl_path, fake_xl).expect("write");
     std::fs::set_permissions(&xl_path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     let me = std::env::current_exe().expect("own path");
     let xl = Xl {
@@ -93,6 +128,40 @@ fn migration_streams_through_the_authenticated_channel() {
     assert!(closed, "channel closed after use");
 }
 
+/// Regression: the transport held the receiver's `ready` (no newline) in its
+/// line-buffered stdout, so `xl migrate` never answered and both xl processes
+/// waited for each other until the migration timed out (seen on the Xen testbed
+/// with the guest suspended at the source and paused at the destination).
+fn mid_stream_answers_reach_the_sender_at_once() {
+    let (dir, mut xl, receiver) = setup_with("conversation", FAKE_XL_CONVERSATION);
+    // A deadlock shows as this timeout, not as a hung test.
+    xl.migrate_timeout = Duration::from_secs(20);
+    let ticket = [0x3c; 32];
+    receiver
+        .arm(
+            ActionId(11),
+            DomainUuid::from_u128(3),
+            ticket,
+            Duration::from_secs(30),
+        )
+        .expect("arm");
+    let address = receiver.listening_on().expect("listening").to_string();
+    xl.migrate(
+        DomId(5),
+        &MigrationTarget {
+            host: "xen-b".into(),
+            address,
+            id: 11,
+            ticket,
+        },
+    )
+    .expect("the conversation completes");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("received")).expect("received"),
+        "memory-of-domain-5"
+    );
+}
+
 fn migration_with_a_wrong_ticket_never_reaches_migrate_receive() {
     let (dir, xl, receiver) = setup("wrong");
     receiver
@@ -135,6 +204,8 @@ fn main() {
     std::env::set_var(TRANSPORT_FLAG, "1");
     migration_streams_through_the_authenticated_channel();
     println!("test migration_streams_through_the_authenticated_channel ... ok");
+    mid_stream_answers_reach_the_sender_at_once();
+    println!("test mid_stream_answers_reach_the_sender_at_once ... ok");
     migration_with_a_wrong_ticket_never_reaches_migrate_receive();
     println!("test migration_with_a_wrong_ticket_never_reaches_migrate_receive ... ok");
 }
