@@ -105,7 +105,18 @@ impl Profiler {
                 continue;
             }
             let devices = domain_devices(self.xenstore.as_ref(), domid, &self.swap_vdev)?;
-            let max_mem = self.hypervisor.max_mem_bytes(domid)?;
+            // A domain still being built or received (the paused `NAME--incoming` of
+            // `xl migrate-receive`) has no static-max in xenstore yet. Failing here
+            // dropped the destination's every report for the whole migration; instead
+            // the domain is reported with its current memory as maximum (build_report)
+            // and looked up again next interval.
+            let max_mem = match self.hypervisor.max_mem_bytes(domid) {
+                Ok(max_mem) => max_mem,
+                Err(e) => {
+                    tracing::debug!(domid = domid.0, "no maximum memory yet: {e}");
+                    continue;
+                }
+            };
             self.cache.insert((domid, uuid), (devices, max_mem));
         }
         let devices: BTreeMap<DomId, DomainDevices> = self
