@@ -50,18 +50,13 @@ where
     } = session;
     let downstream = thread::spawn(move || -> Result<(), AgentError> {
         let mut output = output;
-        loop {
-            match reader.recv::<StreamMessage>()? {
-                StreamMessage::Data(bytes) => {
-                    output.write_all(&bytes)?;
-                    output.flush()?;
-                }
-                StreamMessage::End => {
-                    output.flush()?;
-                    return Ok(());
-                }
-            }
+        let result = forward_to_output(&mut reader, &mut output);
+        if result.is_err() {
+            // Fail the other direction too: a relay that silently went one-way
+            // leaves xl waiting for an answer that cannot come.
+            let _ = reader.get_ref().shutdown(std::net::Shutdown::Both);
         }
+        result
     });
     let mut buf = vec![0u8; STREAM_CHUNK];
     let upstream = loop {
@@ -80,6 +75,25 @@ where
         .join()
         .unwrap_or_else(|_| Err(AgentError::Refused("relay thread panicked".into())));
     upstream.and(downstream)
+}
+
+/// Writes the session's data to `output`, flushing every chunk, until `End`.
+fn forward_to_output<O: Write>(
+    reader: &mut reunion_proto::FrameReader<std::net::TcpStream>,
+    output: &mut O,
+) -> Result<(), AgentError> {
+    loop {
+        match reader.recv::<StreamMessage>()? {
+            StreamMessage::Data(bytes) => {
+                output.write_all(&bytes)?;
+                output.flush()?;
+            }
+            StreamMessage::End => {
+                output.flush()?;
+                return Ok(());
+            }
+        }
+    }
 }
 
 /// Source side: the body of `reunion migrate-transport <host> ...`.
@@ -106,8 +120,14 @@ pub fn run_transport(host: &str, env: &dyn Fn(&str) -> Option<String>) -> Result
         .parse()
         .map_err(|_| AgentError::Refused(format!("{} is not a number", transport_env::ID)))?;
     let ticket = Psk::from_hex(&need(transport_env::TICKET)?)?;
+    // No idle timeout on this side: the destination says nothing while the
+    // memory streams to it (minutes under TCG), and a 120 s read timeout ended
+    // the session→stdout direction mid-migration, so the receiver's "ready"
+    // was never read and both xl processes waited for each other. The agent
+    // bounds the whole `xl migrate`, transport included (its process group is
+    // killed on timeout).
     let options = SessionOptions {
-        idle_timeout: Some(Duration::from_secs(120)),
+        idle_timeout: None,
         ..SessionOptions::default()
     };
     // The destination arms its channel when the RMN tells it, which may be a
@@ -131,8 +151,14 @@ pub fn run_transport(host: &str, env: &dyn Fn(&str) -> Option<String>) -> Result
             Err(e) => return Err(e.into()),
         }
     };
+    // Nor a write timeout: a destination busy restoring may not drain the
+    // stream for a while; the agent's migration timeout bounds it.
+    session.writer.get_ref().set_write_timeout(None)?;
     relay(session, std::io::stdin(), std::io::stdout())
 }
+
+/// How long the destination waits for the next bytes of a migration stream.
+const RECEIVER_IDLE_TIMEOUT: Duration = Duration::from_secs(600);
 
 #[derive(Debug)]
 struct Armed {
@@ -283,8 +309,10 @@ impl MigrationReceiver {
             warn!(%peer, "migration connection: {e}");
             return;
         }
+        // The source streams without pause until the domain is suspended, then
+        // waits for the receiver's "ready", which may take minutes under TCG.
         let options = SessionOptions {
-            idle_timeout: Some(Duration::from_secs(120)),
+            idle_timeout: Some(RECEIVER_IDLE_TIMEOUT),
             ..SessionOptions::default()
         };
         let session =
