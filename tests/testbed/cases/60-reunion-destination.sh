@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# pending: depends on the agents' migration path that has not passed on Xen yet (see 50-cpu-hotspot)
+# pending: depends on 50-cpu-hotspot (the agent's idcstat configuration fails on Xen, so the IDC policy sees no peers)
 # Issue 8, test 4: group reunion by destination. With three hosts, a VM (p1) whose peer
 # (p2) runs on a host that is not the lightest is migrated to its peer's host under the
 # IDC policy (Sandpiper would pick the lightest host).

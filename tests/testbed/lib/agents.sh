@@ -65,7 +65,9 @@ TOML
 tt_agents_stop() {
     local i
     for i in $(seq "$(tb_nhosts)"); do
-        on "$(tb_host_name "$i")" 'pkill -x reunion; true' >> "$TT_LOG" 2>&1
+        # Only the daemons: `pkill -x reunion` also killed a `reunion migrate-transport`
+        # in flight, which cut the stream ("Domain creation failed (code -3)" on receive).
+        on "$(tb_host_name "$i")" 'pkill -f "^reunion (agent|rmn) "; true' >> "$TT_LOG" 2>&1
     done
 }
 
