@@ -10,7 +10,8 @@
 #define IDCSTAT_FAMILY_NAME	"idcstat"
 #define IDCSTAT_FAMILY_VERSION	1
 
-#define IDCSTAT_ABI_VERSION	1
+#define IDCSTAT_ABI_VERSION		1
+#define IDCSTAT_AUTO_GENERATION_BASE	2147483648
 
 /**
  * enum idcstat_peer_table - The four per-peer tables of a domain (thesis itx,

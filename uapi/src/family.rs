@@ -6,6 +6,9 @@ pub const FAMILY_NAME: &str = "idcstat";
 pub const FAMILY_VERSION: u8 = 1;
 /// ABI version (the spec's `abi-version` const), reported by `config-get`.
 pub const ABI_VERSION: u32 = 1;
+/// The spec's `auto-generation-base`: generations from here up are the
+/// module's own (vifs it names itself); an agent's generations stay below.
+pub const AUTO_GENERATION_BASE: u32 = 1 << 31;
 /// Name of the multicast group announcing domains appearing and departing.
 pub const MCGRP_EVENTS: &str = "events";
 

@@ -65,6 +65,14 @@ fn family_name_and_version_match() {
         .find(|d| str_of(d, "name") == "abi-version")
         .expect("abi-version const");
     assert_eq!(abi["value"].as_u64(), Some(u64::from(family::ABI_VERSION)));
+    let auto = list(&spec, "definitions")
+        .iter()
+        .find(|d| str_of(d, "name") == "auto-generation-base")
+        .expect("auto-generation-base const");
+    assert_eq!(
+        auto["value"].as_u64(),
+        Some(u64::from(family::AUTO_GENERATION_BASE))
+    );
     let groups: Vec<&str> = list(&spec["mcast-groups"], "list")
         .iter()
         .map(|g| str_of(g, "name"))

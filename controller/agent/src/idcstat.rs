@@ -64,12 +64,14 @@ pub struct IdcstatSnapshot {
 
 /// The generation the agent gives a domain in the module: a fold of its UUID,
 /// never 0, so a reused domid with another domain gets another generation and
-/// a restarted agent gives the same domain the same one.
+/// a restarted agent gives the same domain the same one. It stays below the
+/// module's automatic generations (`AUTO_GENERATION_BASE`, 2^31), which the
+/// module refuses from the agent with EINVAL.
 pub fn generation_of(uuid: DomainUuid) -> u32 {
     let value = uuid.0.as_u128();
     let folded =
         (value as u32) ^ ((value >> 32) as u32) ^ ((value >> 64) as u32) ^ ((value >> 96) as u32);
-    folded.max(1)
+    (folded % idcstat_uapi::family::AUTO_GENERATION_BASE).max(1)
 }
 
 /// What the agent tells the module about a vif.

@@ -304,3 +304,11 @@ fn a_full_vif_table_leaves_no_domain_behind() {
     assert_eq!(core.find_domain(3, None), None);
     assert_eq!(core.global_stats().vif_table_full, 1);
 }
+
+#[test]
+fn the_automatic_generation_base_is_the_specs() {
+    assert_eq!(
+        AUTO_GENERATION_BASE,
+        idcstat_uapi::family::AUTO_GENERATION_BASE
+    );
+}
