@@ -67,10 +67,23 @@ fn control_error(req: &Request<'_>, err: ControlError) -> Error {
         ControlError::ConfigFull(_) => (c"idcstat: config list full", ENOSPC),
         ControlError::NoSuchDomain => (c"idcstat: no such domain/generation", ENOENT),
         ControlError::NotDeparted => (c"idcstat: domain has not departed", EINVAL),
-        ControlError::InvalidArgument(_) => (c"idcstat: invalid argument", EINVAL),
+        ControlError::InvalidArgument(field) => (invalid_argument_message(field), EINVAL),
     };
     req.set_error_message(msg);
     errno
+}
+
+/// The extack message naming the attribute the core refused, so that an
+/// administrator sees which value to fix (the core names it in plain text; the
+/// extack needs a static C string).
+fn invalid_argument_message(field: &str) -> &'static CStr {
+    match field {
+        "generation" => c"idcstat: invalid argument: generation (>= auto-generation-base, 2^31)",
+        "ifindex" => c"idcstat: invalid argument: ifindex",
+        "mac" => c"idcstat: invalid argument: mac (not a unicast station address)",
+        "nr-sectors" => c"idcstat: invalid argument: nr-sectors (0)",
+        _ => c"idcstat: invalid argument",
+    }
 }
 
 /// A required attribute is missing or malformed.
