@@ -1,5 +1,9 @@
 //! The agent's main loop: connect to the RMN, report every interval, execute
 //! commands, reconnect with backoff.
+//!
+//! Measuring runs on its own thread: on a saturated host one measurement
+//! (`xl list`, xenstore, libxenstat, the module's dump) can take longer than the
+//! RMN's idle timeout, and the session must keep its heartbeats meanwhile.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -7,9 +11,10 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{select, tick, unbounded, Receiver, Sender};
+use crossbeam_channel::{bounded, select, tick, unbounded, Receiver, Sender, TrySendError};
+use reunion_model::HostReport;
 use reunion_proto::{AgentMessage, Psk, RmnMessage, Session, SessionOptions};
-use tracing::{debug, info, warn};
+use tracing::{debug, error, info, warn};
 
 use crate::executor::Executor;
 use crate::migration::MigrationReceiver;
@@ -41,12 +46,15 @@ enum Event {
     FromRmn(u64, RmnMessage),
     Lost(u64, String),
     Outgoing(AgentMessage),
+    /// A report from the measuring thread.
+    Measured(HostReport),
 }
 
 /// The running agent.
 pub struct Agent {
     link: RmnLink,
-    profiler: Profiler,
+    /// Moved to the measuring thread by [`Agent::run`].
+    profiler: Option<Profiler>,
     executor: Executor,
     receiver: MigrationReceiver,
     stop: Arc<AtomicBool>,
@@ -71,7 +79,7 @@ impl Agent {
     ) -> Self {
         Agent {
             link,
-            profiler,
+            profiler: Some(profiler),
             executor,
             receiver,
             stop: Arc::new(AtomicBool::new(false)),
@@ -98,6 +106,13 @@ impl Agent {
     /// Runs until the stop flag is set. Never gives up on the RMN.
     pub fn run(mut self) {
         let (events_tx, events_rx) = unbounded::<Event>();
+        let Some(measure) = self
+            .profiler
+            .take()
+            .and_then(|p| spawn_measuring(p, &events_tx))
+        else {
+            return;
+        };
         let mut pending: VecDeque<AgentMessage> = VecDeque::new();
         let mut backoff = Duration::from_millis(500);
         let mut connection = 0u64;
@@ -120,7 +135,13 @@ impl Agent {
             backoff = Duration::from_millis(500);
             connection += 1;
             info!(rmn = %self.link.address, "connected to the RMN");
-            let reason = self.serve(session, connection, &events_tx, &events_rx, &mut pending);
+            let reason = self.serve(
+                session,
+                connection,
+                (&events_tx, &events_rx),
+                &measure,
+                &mut pending,
+            );
             warn!(rmn = %self.link.address, "lost the RMN: {reason}");
         }
     }
@@ -130,8 +151,8 @@ impl Agent {
         &mut self,
         session: Session,
         connection: u64,
-        events_tx: &Sender<Event>,
-        events_rx: &Receiver<Event>,
+        (events_tx, events_rx): (&Sender<Event>, &Receiver<Event>),
+        measure: &Sender<bool>,
         pending: &mut VecDeque<AgentMessage>,
     ) -> String {
         let Session {
@@ -184,18 +205,23 @@ impl Agent {
             if report_now {
                 report_now = false;
                 let in_flight = self.executor.migrations_in_flight() > 0 || self.receiver.busy();
-                match self.profiler.measure(in_flight) {
-                    Ok(report) => {
+                match measure.try_send(in_flight) {
+                    // Full: a request is queued already; its report answers this one too.
+                    Ok(()) | Err(TrySendError::Full(_)) => {}
+                    Err(TrySendError::Disconnected(_)) => {
+                        close();
+                        return "the measuring thread stopped".into();
+                    }
+                }
+            }
+            select! {
+                recv(events_rx) -> event => match event {
+                    Ok(Event::Measured(report)) => {
                         if let Err(e) = writer.send(&AgentMessage::Report(report)) {
                             close();
                             return e.to_string();
                         }
                     }
-                    Err(e) => warn!("measurement failed, no report this interval: {e}"),
-                }
-            }
-            select! {
-                recv(events_rx) -> event => match event {
                     Ok(Event::FromRmn(conn, message)) if conn == connection => {
                         self.handle(message, events_tx);
                     }
@@ -273,6 +299,36 @@ impl Agent {
                     .map(|e| e.to_string());
                 let _ = events_tx.send(Event::Outgoing(AgentMessage::MigrationArmed { id, error }));
             }
+        }
+    }
+}
+
+/// Starts the measuring thread: every `bool` sent to the returned channel (whether
+/// a migration runs) asks for one measurement, whose report comes back as
+/// [`Event::Measured`]. At most one request waits while a measurement runs. The
+/// thread ends when the channel's sender is dropped.
+fn spawn_measuring(mut profiler: Profiler, events: &Sender<Event>) -> Option<Sender<bool>> {
+    let (requests, incoming) = bounded::<bool>(1);
+    let events = events.clone();
+    let spawned = thread::Builder::new()
+        .name("profiler".into())
+        .spawn(move || {
+            for in_flight in incoming {
+                match profiler.measure(in_flight) {
+                    Ok(report) => {
+                        if events.send(Event::Measured(report)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => warn!("measurement failed, no report this interval: {e}"),
+                }
+            }
+        });
+    match spawned {
+        Ok(_) => Some(requests),
+        Err(e) => {
+            error!("cannot start the measuring thread, the agent stops: {e}");
+            None
         }
     }
 }
