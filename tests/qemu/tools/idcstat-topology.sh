@@ -41,7 +41,10 @@ make_ns() {
 plug() {
     ip link add "$2" type veth || fail "veth $2"
     ip link set veth0 netns "$(cat "/run/ns-$1")" || fail "move peer of $2"
-    in_ns "$1" ip link set veth0 name eth0
+    in_ns "$1" ip link set veth0 name eth0 || {
+        in_ns "$1" ip link
+        fail "rename the peer of $2 to eth0 in $1"
+    }
     in_ns "$1" ip link set eth0 address "$3"
     in_ns "$1" ip addr add "$4/16" dev eth0
     in_ns "$1" ip addr add "$5/64" dev eth0
@@ -52,6 +55,31 @@ plug() {
         brctl addif br0 "$2"
     fi
     ip link set "$2" up
+}
+
+# hold_text_patching_keys: keep on every static key whose last user is
+# idcstat, so loading and unloading the module patches no kernel text.
+# Why: under QEMU's multi-threaded TCG a vCPU can execute a stale INT3 of the
+# kernel's text_poke_bp() after the patch has finished; the kernel then oopses
+# with "int3" at the patched site. CI hit this once, at the egress_needed_key
+# branch of __dev_queue_xmit while the churn case unloaded idcstat under
+# traffic. Hardware serializes this with IPIs; the emulator's race is not
+# idcstat's to test. Holders, on a dummy device nobody uses:
+#  - a clsact qdisc (egress_needed_key),
+#  - an nftables netdev egress chain (nf_hooks_needed[NETDEV][EGRESS]),
+#  - the block_bio_queue trace event (the tracepoint's key).
+# Needs modules dummy sch_ingress nf_tables and host-program nft tc.
+hold_text_patching_keys() {
+    ip link add hold0 type dummy || fail "dummy hold0"
+    # By path: busybox ash runs its own tc applet for a bare "tc".
+    /bin/tc qdisc add dev hold0 clsact || fail "clsact on hold0"
+    nft add table netdev hold || fail "nft table"
+    nft add chain netdev hold egress "{ type filter hook egress device hold0 priority 0; }" \
+        || fail "nft egress chain on hold0"
+    grep -q " /sys/kernel/tracing " /proc/mounts || mount -t tracefs tracefs /sys/kernel/tracing \
+        || fail "mount tracefs"
+    echo 1 >/sys/kernel/tracing/events/block/block_bio_queue/enable \
+        || fail "enable block_bio_queue"
 }
 
 # ovs_port DEV: DEV's port number in datapath br0.
