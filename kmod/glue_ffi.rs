@@ -57,10 +57,6 @@ pub(crate) struct NlDumpRaw {
     pub(crate) cursor: [u64; 3],
 }
 
-/// `IDCSTAT_DIR_GUEST_TX`: the hook at netdev ingress (the guest transmits).
-pub(crate) const DIR_GUEST_TX: u32 = 0;
-/// `IDCSTAT_DIR_GUEST_RX`: the hook at netdev egress (the guest receives).
-pub(crate) const DIR_GUEST_RX: u32 = 1;
 /// `IDCSTAT_NETDEV_APPEARED`: a device registered or was renamed.
 pub(crate) const NETDEV_APPEARED: u32 = 0;
 /// `IDCSTAT_NETDEV_REMOVED`: a device is unregistering.

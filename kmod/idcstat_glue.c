@@ -68,6 +68,22 @@ u32 idcstat_glue_nr_cpu_ids(void)
 }
 
 /*
+ * idcstat_rs_account - hand a frame to Rust's entry point for @dir (a
+ * constant wherever idcstat_account() is inlined). @hdr is never NULL.
+ */
+static __always_inline void idcstat_rs_account(u32 dir, u32 ifindex,
+					       const u8 *hdr, u32 hdr_len,
+					       u32 frame_len)
+{
+	if (dir == IDCSTAT_DIR_GUEST_RX)
+		idcstat_rs_account_rx(idcstat_ctx, ifindex, smp_processor_id(),
+				      hdr, hdr_len, frame_len);
+	else
+		idcstat_rs_account_tx(idcstat_ctx, ifindex, smp_processor_id(),
+				      hdr, hdr_len, frame_len);
+}
+
+/*
  * idcstat_account_copied - idcstat_account()'s slow path, for a frame whose
  * first @want bytes from @mac_off are not all in the linear area: copies them
  * out. Out of line so that the fast path has no 128-byte stack buffer, which
@@ -83,8 +99,7 @@ static noinline void idcstat_account_copied(const struct sk_buff *skb,
 
 	if (skb_copy_bits(skb, mac_off, copy, want) < 0)
 		want = 0;
-	idcstat_rs_account_frame(idcstat_ctx, ifindex, dir, smp_processor_id(),
-				 copy, want, frame_len);
+	idcstat_rs_account(dir, ifindex, copy, want, frame_len);
 }
 
 /*
@@ -108,9 +123,8 @@ static __always_inline void idcstat_account(const struct sk_buff *skb, u32 ifind
 	frame_len = skb->len - mac_off;
 	want = min_t(unsigned int, frame_len, IDCSTAT_GLUE_HEADER_BYTES);
 	if (likely((int)skb_headlen(skb) - mac_off >= (int)want))
-		idcstat_rs_account_frame(idcstat_ctx, ifindex, dir,
-					 smp_processor_id(), skb->data + mac_off,
-					 want, frame_len);
+		idcstat_rs_account(dir, ifindex, skb->data + mac_off, want,
+				   frame_len);
 	else
 		idcstat_account_copied(skb, mac_off, want, ifindex, dir,
 				       frame_len);
@@ -123,10 +137,17 @@ static __always_inline void idcstat_account(const struct sk_buff *skb, u32 ifind
 static unsigned int idcstat_hook(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
-	const struct net_device *dev = state->in ? state->in : state->out;
-
-	if (likely(dev))
-		idcstat_account(skb, dev->ifindex, (uintptr_t)priv);
+	/*
+	 * Two inlined copies, each with a constant direction; the vif is the
+	 * egress hook's output device and the ingress hook's input device.
+	 */
+	if ((uintptr_t)priv == IDCSTAT_DIR_GUEST_RX) {
+		if (likely(state->out))
+			idcstat_account(skb, state->out->ifindex,
+					IDCSTAT_DIR_GUEST_RX);
+	} else if (likely(state->in)) {
+		idcstat_account(skb, state->in->ifindex, IDCSTAT_DIR_GUEST_TX);
+	}
 	return NF_ACCEPT;
 }
 

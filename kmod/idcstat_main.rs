@@ -197,17 +197,55 @@ unsafe fn shared<'a>(ctx: *const c_void) -> &'a Shared {
     unsafe { &*ctx.cast::<Shared>() }
 }
 
-/// Counts one frame crossing a vif (netfilter hook, BH disabled, on CPU `cpu`).
+/// Counts one frame the guest transmitted (it entered dom0 from vif `ifindex`; the
+/// packet_type tap or the netdev ingress hook, BH disabled, on CPU `cpu`). One entry
+/// point per direction, so that neither decodes a direction argument.
 ///
 /// # Safety
 ///
-/// `ctx` as for [`shared`]; `hdr[..hdr_len]` readable for the call; called with BH
-/// disabled and `cpu` the current CPU.
+/// As for [`account_frame`].
 #[no_mangle]
-unsafe extern "C" fn idcstat_rs_account_frame(
+unsafe extern "C" fn idcstat_rs_account_tx(
     ctx: *const c_void,
     ifindex: u32,
-    dir: u32,
+    cpu: u32,
+    hdr: *const u8,
+    hdr_len: u32,
+    frame_len: u32,
+) {
+    // SAFETY: caller's guarantee.
+    unsafe { account_frame(ctx, ifindex, Direction::Tx, cpu, hdr, hdr_len, frame_len) }
+}
+
+/// Counts one frame the guest receives (it leaves dom0 through vif `ifindex`; the
+/// netdev egress hook, BH disabled, on CPU `cpu`).
+///
+/// # Safety
+///
+/// As for [`account_frame`].
+#[no_mangle]
+unsafe extern "C" fn idcstat_rs_account_rx(
+    ctx: *const c_void,
+    ifindex: u32,
+    cpu: u32,
+    hdr: *const u8,
+    hdr_len: u32,
+    frame_len: u32,
+) {
+    // SAFETY: caller's guarantee.
+    unsafe { account_frame(ctx, ifindex, Direction::Rx, cpu, hdr, hdr_len, frame_len) }
+}
+
+/// # Safety
+///
+/// `ctx` as for [`shared`]; `hdr` not null and `hdr[..hdr_len]` readable for the call
+/// (the hooks pass the skb's data or a stack buffer); called with BH disabled and
+/// `cpu` the current CPU.
+#[inline(always)]
+unsafe fn account_frame(
+    ctx: *const c_void,
+    ifindex: u32,
+    direction: Direction,
     cpu: u32,
     hdr: *const u8,
     hdr_len: u32,
@@ -215,20 +253,12 @@ unsafe extern "C" fn idcstat_rs_account_frame(
 ) {
     // SAFETY: caller's guarantee.
     let shared = unsafe { shared(ctx) };
-    let frame: &[u8] = if hdr.is_null() || hdr_len == 0 {
-        &[]
-    } else {
-        // SAFETY: `hdr[..hdr_len]` is readable for the call (caller's guarantee).
-        unsafe { core::slice::from_raw_parts(hdr, hdr_len as usize) }
-    };
-    let direction = match dir {
-        glue_ffi::DIR_GUEST_TX => Direction::Tx,
-        glue_ffi::DIR_GUEST_RX => Direction::Rx,
-        _ => return,
-    };
+    // SAFETY: `hdr` is not null and `hdr[..hdr_len]` is readable for the call
+    // (caller's guarantee).
+    let frame = unsafe { core::slice::from_raw_parts(hdr, hdr_len as usize) };
     shared
         .core
-        .account_frame_cached(ifindex, direction, cpu, frame, frame_len);
+        .count_frame_cached(ifindex, direction, cpu, frame, frame_len);
 }
 
 /// Counts one bio (block tracepoint; any context).

@@ -14,8 +14,8 @@ use core::sync::atomic::AtomicU64;
 use super::classify::{classify, Class, Direction};
 use super::frame::{parse, ParsedFrame, L3};
 use super::geometry::{
-    Geometry, GeometryError, Layout, CATEGORIES, G_UNTRACKED_BYTES, G_UNTRACKED_PACKETS,
-    S_CATEGORIES,
+    Geometry, GeometryError, Layout, CATEGORIES, G_STRUCTURE_VERSION, G_UNTRACKED_BYTES,
+    G_UNTRACKED_PACKETS, S_CATEGORIES,
 };
 use super::peer_table::{PeerKey, PeerOutcome};
 use super::region::Region;
@@ -44,6 +44,13 @@ pub struct IdcstatCore<'a> {
     pub(super) layout: Layout,
     pub(super) region: Region<'a>,
     pub(super) single_writer_shards: bool,
+    /// CPU ids below this use the flow cache: the shard count when each shard has a
+    /// single writer (the cache's per-CPU entries need that), else 0.
+    pub(super) flow_shards: u32,
+    /// The flow-cache entries (`Layout::flow_entry` indexes them).
+    pub(super) flow_area: Region<'a>,
+    /// The structure-version word, which every flow-cache hit compares.
+    pub(super) version_word: &'a AtomicU64,
 }
 
 impl<'a> IdcstatCore<'a> {
@@ -63,11 +70,23 @@ impl<'a> IdcstatCore<'a> {
         }
         let region = Region::new(words);
         region.zero(0, layout.total_words);
+        let single_writer_shards = geometry.shards >= geometry.nr_cpus;
         let core = IdcstatCore {
             geometry,
             layout,
             region,
-            single_writer_shards: geometry.shards >= geometry.nr_cpus,
+            single_writer_shards,
+            flow_shards: if single_writer_shards {
+                geometry.shards
+            } else {
+                0
+            },
+            flow_area: Region::new(
+                words
+                    .get(layout.flow_base..layout.domain_base)
+                    .unwrap_or_default(),
+            ),
+            version_word: region.at(G_STRUCTURE_VERSION),
         };
         core.init_globals();
         Ok(core)

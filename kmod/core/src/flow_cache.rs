@@ -13,13 +13,21 @@
 //! address to equal the frame's source, so that the learning `account_frame` would do
 //! is a no-op. Entries whose peer went to `other` (table full, busy) are not cached.
 //!
-//! Entry words (`FLOW_ENTRY_WORDS`): 0 tag (`ifindex | kind << 32 | VALID`), 1 the
-//! structure version, 2..8 key words, 8 index of the category's packet counter,
-//! 9 index of the peer's packet counter + 1 (0: none), 10 index of the learned-address
-//! word + 1 (0: no check), 11..13 the expected address words, 13 the `Accounted`
-//! result. Entries live in per-CPU areas, so only that CPU reads and writes them
-//! (the caller's guarantee that per-packet calls never nest on one CPU); with fewer
-//! shards than CPUs the cache is not used.
+//! Entry words (`FLOW_ENTRY_WORDS`): 0 tag (`ifindex * 4 + kind`, 0: empty), 1 the
+//! structure version, 2..8 key words (3 for IPv4, 6 for IPv6), 8 the region index of
+//! the category's packet counter (low half) and of the peer's (high half, 0: none),
+//! 9 the region index of the learned-address word (0: no check), 10..12 the expected
+//! address words, 12 the `Accounted` result. Counter and address indices are kept to
+//! 32 bits (a flow whose indices do not fit is not cached), so that their bounds
+//! checks need no overflow check. Entries live in per-CPU areas, so only that CPU
+//! reads and writes them (the caller's guarantee that per-packet calls never nest on
+//! one CPU); with fewer shards than CPUs the cache is not used.
+//!
+//! Cost (the reason for the shape of `flow_hit`): a hit is one length check, one
+//! ethertype compare, the entry's bounds check, the tag and version compares, 3 or 6
+//! key-word compares read straight from the frame, the learned-address compare on a
+//! transmit, two bounds checks and four adds; no call, no stack frame. See
+//! docs/benchmarks.md for the measured instructions.
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
@@ -30,23 +38,36 @@ use super::geometry::{
     CATEGORIES, D_IPV4, D_IPV6_GLOBAL, D_IPV6_LINK_LOCAL, FLOW_ENTRY_WORDS, S_CATEGORIES,
 };
 use super::peer_table::PeerOutcome;
+use super::region::Region;
 use super::snapshot::Category;
 
-const TAG_VALID: u64 = 1 << 63;
 const KIND_IPV4: u64 = 1;
 const KIND_IPV6: u64 = 2;
 const KEY_WORDS: usize = 6;
 const IPPROTO_ICMPV6: u8 = 58;
+const ETHERTYPE_IPV4: [u8; 2] = [0x08, 0x00];
+const ETHERTYPE_IPV6: [u8; 2] = [0x86, 0xdd];
+/// Bytes an IPv4 key covers (Ethernet header, IPv4 up to the destination address).
+const IPV4_KEY_END: usize = 34;
+/// Bytes an IPv6 key covers (Ethernet header, IPv6 up to the destination address).
+const IPV6_KEY_END: usize = 54;
+/// Offset of the IPv6 next-header byte in an untagged frame.
+const IPV6_NEXT_HEADER: usize = 20;
+/// Where the key words of an IPv4 frame start: they cover every byte `parse` reads
+/// (0..16, 26..34).
+const IPV4_KEY_AT: [usize; 3] = [0, 8, 26];
+/// Where the key words of an IPv6 frame start: every byte `parse` reads (0..16,
+/// 22..54) but the next header, which only matters for ICMPv6, never cached.
+const IPV6_KEY_AT: [usize; KEY_WORDS] = [0, 8, 22, 30, 38, 46];
 
 const W_TAG: usize = 0;
 const W_EPOCH: usize = 1;
 const W_KEY: usize = 2;
-const W_CATEGORY_AT: usize = 8;
-const W_PEER_AT: usize = 9;
-const W_LEARN_AT: usize = 10;
-const W_LEARN_HI: usize = 11;
-const W_LEARN_LO: usize = 12;
-const W_RESULT: usize = 13;
+const W_COUNTERS: usize = 8;
+const W_LEARN_AT: usize = 9;
+const W_LEARN_HI: usize = 10;
+const W_LEARN_LO: usize = 11;
+const W_RESULT: usize = 12;
 
 /// The cacheable part of a frame's headers.
 #[derive(Clone, Copy)]
@@ -64,33 +85,46 @@ fn word(bytes: &[u8], at: usize) -> u64 {
     u64::from_ne_bytes(w)
 }
 
+/// The tag of `ifindex`'s entry for a flow of `kind` (never 0, the empty tag).
+#[inline(always)]
+fn tag(ifindex: u32, kind: u64) -> u64 {
+    (u64::from(ifindex) << 2) | kind
+}
+
+/// A 32-bit region index, in a `u64` whose bounds check cannot overflow.
+#[inline(always)]
+fn index32(word: u64) -> usize {
+    word as u32 as usize
+}
+
+/// The two words from `index` (a 32-bit index: `index + 2` cannot overflow, so the
+/// bounds check is one compare).
+#[inline(always)]
+fn pair<'a>(region: &Region<'a>, index: usize) -> Option<&'a [AtomicU64; 2]> {
+    region.block::<2>(index)
+}
+
 impl FlowKey {
     /// The key of an untagged IPv4 or IPv6 (not ICMPv6) frame long enough for its
     /// addresses; `None` for anything else, which always takes the full path.
     #[inline(always)]
     fn of(frame: &[u8]) -> Option<FlowKey> {
-        let ethertype = frame.get(12..14)?;
-        if ethertype == [0x08, 0x00] {
-            let header = frame.get(..34)?;
+        let header: &[u8; IPV4_KEY_END] = frame.first_chunk()?;
+        let ethertype = [header[12], header[13]];
+        if ethertype == ETHERTYPE_IPV4 {
+            let [w0, w1, w2] = IPV4_KEY_AT.map(|at| word(header, at));
             Some(FlowKey {
                 kind: KIND_IPV4,
-                words: [word(header, 0), word(header, 8), word(header, 26), 0, 0, 0],
+                words: [w0, w1, w2, 0, 0, 0],
             })
-        } else if ethertype == [0x86, 0xdd] {
-            let header = frame.get(..54)?;
-            if header.get(20) == Some(&IPPROTO_ICMPV6) {
+        } else if ethertype == ETHERTYPE_IPV6 {
+            let header: &[u8; IPV6_KEY_END] = frame.first_chunk()?;
+            if header[IPV6_NEXT_HEADER] == IPPROTO_ICMPV6 {
                 return None;
             }
             Some(FlowKey {
                 kind: KIND_IPV6,
-                words: [
-                    word(header, 0),
-                    word(header, 8),
-                    word(header, 22),
-                    word(header, 30),
-                    word(header, 38),
-                    word(header, 46),
-                ],
+                words: IPV6_KEY_AT.map(|at| word(header, at)),
             })
         } else {
             None
@@ -158,22 +192,194 @@ impl IdcstatCore<'_> {
         frame: &[u8],
         frame_len: u32,
     ) -> Accounted {
+        match self.flow_hit(ifindex, direction, cpu, frame, frame_len) {
+            Some(entry) => unpack_result(entry[W_RESULT].load(Ordering::Relaxed)),
+            None => self.account_frame_and_fill(ifindex, direction, cpu, frame, frame_len),
+        }
+    }
+
+    /// `account_frame_cached` for a caller that does not need the outcome (the kernel's
+    /// hook): the same counting, and the miss path is a tail call, so that the inlined
+    /// hit path needs no stack frame.
+    #[inline(always)]
+    pub fn count_frame_cached(
+        &self,
+        ifindex: u32,
+        direction: Direction,
+        cpu: u32,
+        frame: &[u8],
+        frame_len: u32,
+    ) {
+        if self
+            .flow_hit(ifindex, direction, cpu, frame, frame_len)
+            .is_none()
+        {
+            self.count_frame_and_fill(ifindex, direction, cpu, frame, frame_len);
+        }
+    }
+
+    /// Counts a frame whose entry matches and returns the entry, or returns `None`
+    /// having changed nothing.
+    #[inline(always)]
+    fn flow_hit(
+        &self,
+        ifindex: u32,
+        direction: Direction,
+        cpu: u32,
+        frame: &[u8],
+        frame_len: u32,
+    ) -> Option<&[AtomicU64; FLOW_ENTRY_WORDS]> {
+        if cpu >= self.flow_shards {
+            return None;
+        }
+        // Every frame the cache takes is at least an Ethernet + IPv4 header long; this
+        // one check makes the reads below free of bounds checks.
+        let header: &[u8; IPV4_KEY_END] = frame.first_chunk()?;
+        let ethertype = [header[12], header[13]];
+        let entry = self
+            .flow_area
+            .block::<FLOW_ENTRY_WORDS>(self.layout.flow_entry(cpu, direction, ifindex))?;
+        if ethertype == ETHERTYPE_IPV4 {
+            self.flow_match(
+                entry,
+                direction,
+                tag(ifindex, KIND_IPV4),
+                header,
+                &IPV4_KEY_AT,
+            )?;
+        } else if ethertype == ETHERTYPE_IPV6 {
+            let header: &[u8; IPV6_KEY_END] = frame.first_chunk()?;
+            if header[IPV6_NEXT_HEADER] == IPPROTO_ICMPV6 {
+                return None;
+            }
+            self.flow_match(
+                entry,
+                direction,
+                tag(ifindex, KIND_IPV6),
+                header,
+                &IPV6_KEY_AT,
+            )?;
+            // The second address word exists only for IPv6.
+            let learn_at = index32(entry[W_LEARN_AT].load(Ordering::Relaxed));
+            if direction == Direction::Tx && learn_at != 0 {
+                let learned = pair(&self.region, learn_at)?;
+                if learned[1].load(Ordering::Relaxed) != entry[W_LEARN_LO].load(Ordering::Relaxed) {
+                    return None;
+                }
+            }
+        } else {
+            return None;
+        }
+        let load = |w: &AtomicU64| w.load(Ordering::Relaxed);
+        // Look every counter up before writing any, so that a miss changes nothing.
+        let counters = load(&entry[W_COUNTERS]);
+        let category = pair(&self.region, index32(counters))?;
+        let peer_at = index32(counters >> 32);
+        let peer = match peer_at {
+            0 => None,
+            _ => Some(pair(&self.region, peer_at)?),
+        };
+        let bytes = u64::from(frame_len);
+        let add = |pair: &[AtomicU64; 2]| {
+            pair[0].store(load(&pair[0]).wrapping_add(1), Ordering::Relaxed);
+            pair[1].store(load(&pair[1]).wrapping_add(bytes), Ordering::Relaxed);
+        };
+        add(category);
+        if let Some(peer) = peer {
+            add(peer);
+        }
+        Some(entry)
+    }
+
+    /// Whether `entry` holds the flow tagged `tag` whose key words are read at
+    /// `key_at` in `header`, filled under the current structure version, and (for a
+    /// transmit) whether the sender's address it learned (its first word) is still
+    /// the domain's.
+    #[inline(always)]
+    fn flow_match<const N: usize, const L: usize>(
+        &self,
+        entry: &[AtomicU64; FLOW_ENTRY_WORDS],
+        direction: Direction,
+        tag: u64,
+        header: &[u8; L],
+        key_at: &[usize; N],
+    ) -> Option<()> {
+        let load = |w: &AtomicU64| w.load(Ordering::Relaxed);
+        if load(&entry[W_TAG]) != tag || load(&entry[W_EPOCH]) != load(self.version_word) {
+            return None;
+        }
+        // Each frame word is read right before its compare (no key is built first),
+        // which keeps the hit path within the caller-saved registers. `get` is always
+        // `Some` (N <= KEY_WORDS, constant offsets below L): the unrolled loop keeps no
+        // check.
+        for (i, at) in key_at.iter().enumerate() {
+            if entry.get(W_KEY + i).map(load) != Some(word(header, *at)) {
+                return None;
+            }
+        }
+        // Only transmits learn (`flow_fill` sets no address check on receive entries,
+        // and the kernel's per-direction entry points make `direction` a constant).
+        let learn_at = index32(load(&entry[W_LEARN_AT]));
+        if direction == Direction::Tx && learn_at != 0 {
+            let learned = pair(&self.region, learn_at)?;
+            if load(&learned[0]) != load(&entry[W_LEARN_HI]) {
+                return None;
+            }
+        }
+        Some(())
+    }
+
+    /// The full path for a frame the flow cache did not count, then the refill of its
+    /// entry. Out of line, so that the inlined hit path stays small.
+    #[cold]
+    #[inline(never)]
+    fn account_frame_and_fill(
+        &self,
+        ifindex: u32,
+        direction: Direction,
+        cpu: u32,
+        frame: &[u8],
+        frame_len: u32,
+    ) -> Accounted {
+        self.miss(ifindex, direction, cpu, frame, frame_len)
+    }
+
+    /// `account_frame_and_fill` without the outcome, so that it returns nothing and
+    /// the caller can jump to it.
+    #[cold]
+    #[inline(never)]
+    fn count_frame_and_fill(
+        &self,
+        ifindex: u32,
+        direction: Direction,
+        cpu: u32,
+        frame: &[u8],
+        frame_len: u32,
+    ) {
+        self.miss(ifindex, direction, cpu, frame, frame_len);
+    }
+
+    #[inline(always)]
+    fn miss(
+        &self,
+        ifindex: u32,
+        direction: Direction,
+        cpu: u32,
+        frame: &[u8],
+        frame_len: u32,
+    ) -> Accounted {
         let key = match FlowKey::of(frame) {
-            Some(key) if self.single_writer_shards && cpu < self.geometry.shards => key,
+            Some(key) if cpu < self.flow_shards => key,
             _ => return self.account_frame(ifindex, direction, cpu, frame, frame_len),
         };
-        let at = self
-            .layout
-            .flow_entry(cpu as usize, direction as usize, ifindex);
+        // Read before counting: a structural change while `account_frame` runs leaves
+        // the entry with an old version, so it cannot hit.
         let epoch = self.structure_version();
-        let tag = u64::from(ifindex) | (key.kind << 32) | TAG_VALID;
-        if let Some(hit) = self.flow_hit(at, tag, epoch, &key, u64::from(frame_len)) {
-            return hit;
-        }
         let accounted = self.account_frame(ifindex, direction, cpu, frame, frame_len);
+        let at = self.layout.flow_entry(cpu, direction, ifindex);
         self.flow_fill(
             at,
-            tag,
+            tag(ifindex, key.kind),
             epoch,
             &key,
             direction,
@@ -182,47 +388,6 @@ impl IdcstatCore<'_> {
             accounted,
         );
         accounted
-    }
-
-    #[inline(always)]
-    fn flow_hit(
-        &self,
-        at: usize,
-        tag: u64,
-        epoch: u64,
-        key: &FlowKey,
-        bytes: u64,
-    ) -> Option<Accounted> {
-        let entry = self.region.block::<FLOW_ENTRY_WORDS>(at)?;
-        let load = |w: &AtomicU64| w.load(Ordering::Relaxed);
-        if load(&entry[W_TAG]) != tag || load(&entry[W_EPOCH]) != epoch {
-            return None;
-        }
-        let stored_key = &entry[W_KEY..W_KEY + KEY_WORDS];
-        if stored_key.iter().zip(key.words).any(|(w, k)| load(w) != k) {
-            return None;
-        }
-        let learn_at = load(&entry[W_LEARN_AT]) as usize;
-        if learn_at != 0 {
-            let learned = self.region.block::<2>(learn_at.wrapping_sub(1))?;
-            if load(&learned[0]) != load(&entry[W_LEARN_HI])
-                || (key.kind == KIND_IPV6 && load(&learned[1]) != load(&entry[W_LEARN_LO]))
-            {
-                return None;
-            }
-        }
-        let add = |pair: &[AtomicU64; 2]| {
-            pair[0].store(load(&pair[0]).wrapping_add(1), Ordering::Relaxed);
-            pair[1].store(load(&pair[1]).wrapping_add(bytes), Ordering::Relaxed);
-        };
-        add(self
-            .region
-            .block::<2>(load(&entry[W_CATEGORY_AT]) as usize)?);
-        let peer_at = load(&entry[W_PEER_AT]) as usize;
-        if peer_at != 0 {
-            add(self.region.block::<2>(peer_at.wrapping_sub(1))?);
-        }
-        Some(unpack_result(load(&entry[W_RESULT])))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -239,8 +404,9 @@ impl IdcstatCore<'_> {
         accounted: Accounted,
     ) {
         let r = &self.region;
+        let f = &self.flow_area;
         // Invalid until complete; stays invalid for what is not cached.
-        r.store(at.wrapping_add(W_TAG), 0);
+        f.store(at.wrapping_add(W_TAG), 0);
         let Accounted::Counted {
             slot,
             category,
@@ -269,9 +435,7 @@ impl IdcstatCore<'_> {
             _ => 3,
         };
         let peer_at = peer_index.map_or(0, |i| {
-            shard_base
-                .wrapping_add(self.layout.peer_counter(table, i))
-                .wrapping_add(1)
+            shard_base.wrapping_add(self.layout.peer_counter(table, i))
         });
         let (learn_at, hi, lo) = if direction == Direction::Tx {
             let (offset, hi, lo) = key.learned_source(frame);
@@ -283,21 +447,31 @@ impl IdcstatCore<'_> {
                 // flow takes the full path, which is what keeps learning exact.
                 return;
             }
-            (learn_at.wrapping_add(1), hi, lo)
+            (learn_at, hi, lo)
         } else {
             (0, 0, 0)
         };
+        // The hit path reads 32-bit indices (see the module comment).
+        let (Ok(category_at), Ok(peer_at), Ok(learn_at)) = (
+            u32::try_from(category_at),
+            u32::try_from(peer_at),
+            u32::try_from(learn_at),
+        ) else {
+            return;
+        };
         let word_at = |w: usize| at.wrapping_add(w);
-        r.store(word_at(W_EPOCH), epoch);
+        f.store(word_at(W_EPOCH), epoch);
         for (i, k) in key.words.iter().enumerate() {
-            r.store(word_at(W_KEY + i), *k);
+            f.store(word_at(W_KEY + i), *k);
         }
-        r.store(word_at(W_CATEGORY_AT), category_at as u64);
-        r.store(word_at(W_PEER_AT), peer_at as u64);
-        r.store(word_at(W_LEARN_AT), learn_at as u64);
-        r.store(word_at(W_LEARN_HI), hi);
-        r.store(word_at(W_LEARN_LO), lo);
-        r.store(word_at(W_RESULT), pack_result(slot, category, peer_index));
-        r.store(word_at(W_TAG), tag);
+        f.store(
+            word_at(W_COUNTERS),
+            u64::from(category_at) | (u64::from(peer_at) << 32),
+        );
+        f.store(word_at(W_LEARN_AT), u64::from(learn_at));
+        f.store(word_at(W_LEARN_HI), hi);
+        f.store(word_at(W_LEARN_LO), lo);
+        f.store(word_at(W_RESULT), pack_result(slot, category, peer_index));
+        f.store(word_at(W_TAG), tag);
     }
 }

@@ -5,6 +5,8 @@
 //! knows where each table sits in the region; see `docs/idcstat.md` for the memory
 //! per domain and per peer.
 
+use super::classify::Direction;
+
 /// Cluster prefixes the config can hold.
 pub const MAX_CLUSTER_PREFIXES: usize = 16;
 /// Dom0 addresses the config can hold.
@@ -245,15 +247,13 @@ impl Layout {
         S_PEER_COUNTERS.wrapping_add(self.peer_index(table, index).wrapping_mul(2))
     }
 
-    /// First word of the flow-cache entry of (`shard`, `direction`, `ifindex`).
+    /// First word of the flow-cache entry of (`cpu`, `direction`, `ifindex`), counted
+    /// from the start of the flow area (`flow_base`). The index is below 2^38 for any
+    /// `u32` arguments, so the caller's bounds check needs no overflow check.
     #[inline(always)]
-    pub(super) fn flow_entry(&self, shard: usize, direction: usize, ifindex: u32) -> usize {
-        let entry = (ifindex as usize & (FLOW_SLOTS - 1))
-            .wrapping_mul(2)
-            .wrapping_add(direction & 1);
-        self.flow_base
-            .wrapping_add(shard.wrapping_mul(FLOW_SHARD_WORDS))
-            .wrapping_add(entry.wrapping_mul(FLOW_ENTRY_WORDS))
+    pub(super) fn flow_entry(&self, cpu: u32, direction: Direction, ifindex: u32) -> usize {
+        let entry = ((ifindex as usize & (FLOW_SLOTS - 1)) << 1) | (direction as usize & 1);
+        (cpu as usize).wrapping_mul(FLOW_SHARD_WORDS) | entry.wrapping_mul(FLOW_ENTRY_WORDS)
     }
 
     /// Peer slot `index` of `table`, counted over all four tables.
