@@ -47,16 +47,22 @@ tc_idcstat_counters() {
     tt_eq "$name" "g3 orx[10.77.1.1] packets (host $h3)" "$(delta c0 c1 "$g3" orx 10.77.1.1 packets)" "$n_cross"
     # Totals against the vifs' own counters (guest tx = vif rx). Background frames (ARP,
     # the command server) can pass between two reads, so the vif is read before and after
-    # the dump and idcstat must lie between the two readings.
-    local d v0 v1
+    # the dump and idcstat must lie between the two readings. Guest rx is counted at the
+    # vif's netfilter egress hook, before the qdisc and xen-netback's xenvif_start_xmit,
+    # either of which may still drop the frame (qdisc drops; tx_dropped: guest not ready,
+    # ring full): so idcstat's rx-packets = tx_packets + tx_dropped + the qdisc's drops.
+    local d v0 v1 stats read_vif
     for d in "$g1" "$g2"; do
-        v0=$(on A "cat /sys/class/net/vif$d.0/statistics/rx_packets /sys/class/net/vif$d.0/statistics/tx_packets" | tr '\n' ' ')
+        stats="/sys/class/net/vif$d.0/statistics"
+        read_vif="cat $stats/rx_packets $stats/tx_packets $stats/tx_dropped; tc -s qdisc show dev vif$d.0 | sed -n 's/.*(dropped \\([0-9]*\\),.*/\\1/p' | head -n1"
+        v0=$(on A "$read_vif" | tr '\n' ' ')
         tt_dump A v || return 0
-        v1=$(on A "cat /sys/class/net/vif$d.0/statistics/rx_packets /sys/class/net/vif$d.0/statistics/tx_packets" | tr '\n' ' ')
+        v1=$(on A "$read_vif" | tr '\n' ' ')
+        echo "vif$d.0 before: rx_packets tx_packets tx_dropped qdisc_dropped = $v0; after: $v1" >> "$TT_LOG"
         tt_between "$name" "domain $d tx-packets vs vif$d.0 rx_packets" \
             "$(tt_json domain "$S-v-dom.json" "$d" tx-packets)" "$(echo "$v0" | awk '{print $1}')" "$(echo "$v1" | awk '{print $1}')"
-        tt_between "$name" "domain $d rx-packets vs vif$d.0 tx_packets" \
-            "$(tt_json domain "$S-v-dom.json" "$d" rx-packets)" "$(echo "$v0" | awk '{print $2}')" "$(echo "$v1" | awk '{print $2}')"
+        tt_between "$name" "domain $d rx-packets vs vif$d.0 tx_packets + tx_dropped + qdisc drops" \
+            "$(tt_json domain "$S-v-dom.json" "$d" rx-packets)" "$(echo "$v0" | awk '{print $2 + $3 + $4}')" "$(echo "$v1" | awk '{print $2 + $3 + $4}')"
     done
     tc_idcstat_swap "$g1"
 }

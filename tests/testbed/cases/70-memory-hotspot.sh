@@ -13,7 +13,7 @@ tc_memory_hotspot() {
     : > "$TB_STATE/share/results/decisions-idc.jsonl"
     tt_agents_start idc
     # Swap without saturating the host's CPU: one pass over 150 MiB, then a pause, again.
-    gctl "$h" g1 'while :; do workload touch --mib 150 --passes 1; sleep 3; done > /dev/null 2>&1 &' >> "$TT_LOG"
+    tt_gsh "$h" g1 'touch /tmp/touching; while [ -e /tmp/touching ]; do workload touch --mib 150 --passes 1; sleep 3; done > /dev/null 2>&1 &' >> "$TT_LOG" 2>&1
     local t0=$SECONDS steps=''
     while ((SECONDS - t0 < 180)); do
         sleep 10
@@ -37,6 +37,6 @@ for line in open(sys.argv[1]):
 PY
 )
     tt_eq "$name" "first action for g1" "$first" "memory_step"
-    gctl "$h" g1 'pkill -f "while :; do workload touch"; pkill -f "workload touch"; true' >> "$TT_LOG"
+    tt_gsh "$h" g1 "rm -f /tmp/touching; $(tt_gkill touch)" >> "$TT_LOG" 2>&1
     tt_agents_stop
 }

@@ -1,62 +1,131 @@
 # shellcheck shell=bash
-# `scripts/testbed demo`: boot three hosts, overload A with a talking pair and a lone VM,
-# let the RMN (IDC policy) remove the hotspot, then separate the pair and let it reunite.
-# Prints `reunion top` snapshots and `reunion explain`, and leaves the RMN's decision log,
-# the agents' logs and the plots of `reunion sim` for the same scenario in the output dir.
+# `scripts/testbed demo [OUTDIR]`: reunion on a real Xen cluster (three hosts under QEMU).
+#   1. Hotspot: A runs a talking pair p1 <-> p2 (3 MB/s TCP, 40 % CPU each) and a lone
+#      burner l1 (90 %). The RMN (IDC policy) removes the CPU hotspot by migrating l1,
+#      not a pair member.
+#   2. Reunion: p2 is moved by hand (plain `xl migrate`) to the host l1 did not go to, and
+#      A gets hot again (p1 burns 45 %, a new lone h1 30 %). The RMN migrates p1 to its
+#      peer's host, and the pair's cross-host traffic becomes IDC again.
+# Prints `reunion top` snapshots and `reunion explain` at each step, and leaves in OUTDIR
+# (default $REUNION_CACHE/testbed-demo, outside the clone): the decision log, the RMN's
+# and agents' logs, the RMN's status snapshots (status.jsonl), host-cpu.svg,
+# pair-traffic.svg and placement.csv.
+
+TD_T0=$SECONDS
+td_say() { printf '\n[demo +%4ss] %s\n' "$((SECONDS - TD_T0))" "$*"; }
+
+# td_top TITLE: one `reunion top` snapshot (cluster-wide, from the RMN on A).
+td_top() {
+    td_say "reunion top --once ($1):"
+    on A 'reunion top --once --sort name 2>&1 | head -24' || true
+}
+
+# td_wait_move POLICY NAME TIMEOUT: like tt_wait_migration, printing progress every 30 s.
+td_wait_move() {
+    local t0=$SECONDS dest
+    while ((SECONDS - t0 < $3)); do
+        if dest=$(tt_wait_migration "$1" "$2" 30); then echo "$dest"; return 0; fi
+        echo "  ... +$((SECONDS - t0)) s: $(on A 'reunion status 2>&1 | grep -iE "migrat|in flight|->" | head -3' | tr '\n' ' ')" >&2
+    done
+    return 1
+}
 
 tb_demo_main() {
-    local out=${1:-$PWD/testbed-demo}
+    local out=${1:-$REUNION_CACHE/testbed-demo}
     TT_HERE=$TESTBED_REPO/tests/testbed
     # shellcheck source=tests/testbed/lib/harness.sh
     . "$TT_HERE/lib/harness.sh"
     # shellcheck source=tests/testbed/lib/agents.sh
     . "$TT_HERE/lib/agents.sh"
     tb_need_root
+    mkdir -p "$out" || tb_die "cannot create $out"
+    out=$(cd "$out" && pwd)
     local target=${CARGO_TARGET_DIR:-$REUNION_CACHE/cargo-target}
-    tb_log "demo: building reunion (cargo build --release -p reunion-cli)"
-    (cd "$TESTBED_REPO" && CARGO_TARGET_DIR=$target cargo build --quiet --release -p reunion-cli) ||
+    td_say "building reunion (cargo build --release -p reunion; target dir $target)"
+    (cd "$TESTBED_REPO" && CARGO_TARGET_DIR=$target cargo build --quiet --release --locked -p reunion --bin reunion) ||
         tb_die "cargo build failed"
     TESTBED_REUNION_BIN=$target/release/reunion
     export TESTBED_REUNION_BIN
     trap 'tb_stop' EXIT
-    tb_boot 3
+    td_say "building images (cached) and booting hosts A, B, C"
+    tb_boot 3 || tb_die "the cluster did not boot"
     TT_LOG=$TB_STATE/demo.log
+    : > "$TT_LOG"
+    rm -f "$TB_STATE"/share/results/*
     TT_MODULE=0
     if [[ -e $TB_STATE/share/kmod/idcstat.ko ]] && on A 'insmod /share/kmod/idcstat.ko' >> "$TT_LOG" 2>&1 &&
         on B 'insmod /share/kmod/idcstat.ko' >> "$TT_LOG" 2>&1 && on C 'insmod /share/kmod/idcstat.ko' >> "$TT_LOG" 2>&1; then
         # shellcheck disable=SC2034 # read by tt_agents_start
         TT_MODULE=1
+    else
+        tb_die "idcstat.ko is missing or did not load (scripts/build-kmod); the demo needs it to see IDC"
     fi
     local why; why=$(tt_agents_missing)
     [[ -z $why ]] || tb_die "demo needs the agent and RMN: $why"
-    tb_log "demo: A gets p1 <-> p2 (3 MB/s TCP, 40% CPU each) and a lone burner l1 (90%)"
-    on A tb-guest create p2 id=6 memory=96 run=sink+--tcp+--port+5001 >> "$TT_LOG" 2>&1
-    on A tb-guest create p1 id=5 memory=96 run=stream+--tcp+--to+10.77.1.6:5001+--rate+3000000 >> "$TT_LOG" 2>&1
-    on A tb-guest create l1 id=7 memory=96 run=burn+--duty+90 >> "$TT_LOG" 2>&1
+
+    td_say "step 1, hotspot: creating p2 (TCP sink), p1 (3 MB/s to p2) and l1 (burns 90 %) on A"
+    on A tb-guest create p2 id=6 memory=96 run=sink+--tcp+--port+5001 >> "$TT_LOG" 2>&1 &&
+        on A tb-guest create p1 id=5 memory=96 run=stream+--tcp+--to+10.77.1.6:5001+--rate+3000000 >> "$TT_LOG" 2>&1 &&
+        on A tb-guest create l1 id=7 memory=96 run=burn+--duty+90 >> "$TT_LOG" 2>&1 ||
+        tb_die "xl create failed (see $TT_LOG)"
     on A 'tb-guest wait p1 && tb-guest wait p2 && tb-guest wait l1' >> "$TT_LOG" 2>&1 || tb_die "guests did not come up"
     gctl A p1 'workload burn --duty 40 > /dev/null 2>&1 &' >> "$TT_LOG"
     gctl A p2 'workload burn --duty 40 > /dev/null 2>&1 &' >> "$TT_LOG"
+    td_say "starting reunion rmn (IDC policy) on A and reunion agent on A, B, C"
     tt_agents_start idc
-    local dest t0=$SECONDS
-    while ! dest=$(tt_wait_migration idc l1 15); do
-        tb_log "demo: waiting for the RMN (+$((SECONDS - t0)) s); reunion top on A:"
-        on A 'reunion top --once 2>&1 | head -20' || true
-        ((SECONDS - t0 < 480)) || tb_die "no migration within 480 s; see $TB_STATE/share/results"
-    done
-    tb_log "demo: hotspot removed: l1 moved A -> $dest; the pair stayed on A"
-    on A 'reunion explain 5 --log /share/results/decisions-idc.jsonl' || true
-    tb_log "demo: separating the pair: p2 goes to B by hand; the RMN should reunite them"
-    on B tb-migrate-plain listen >> "$TT_LOG" 2>&1
-    on A xl migrate -s /share/lib/tb-migrate-plain p2 B >> "$TT_LOG" 2>&1 || true
-    gctl B p2 'workload burn --duty 95 > /dev/null 2>&1 &' >> "$TT_LOG" || true
-    if dest=$(tt_wait_migration idc p1 480) || dest=$(tt_wait_migration idc p2 1); then
-        tb_log "demo: group reunited on $dest"
-    else
-        tb_log "demo: no reunion within 480 s"
-    fi
-    on A 'reunion explain 10 --log /share/results/decisions-idc.jsonl' || true
-    mkdir -p "$out"
-    cp -r "$TB_STATE/share/results/." "$out/"
+    # The RMN's view every 5 s, for the plots.
+    mkdir -p "$TB_STATE/share/cfg"
+    cat > "$TB_STATE/share/cfg/demo-sampler.sh" <<'SH'
+while :; do
+    if s=$(reunion status --json 2>/dev/null); then echo "{\"t\": $(date +%s), \"status\": $s}"; fi
+    sleep 5
+done
+SH
+    on A 'setsid sh /share/cfg/demo-sampler.sh >> /share/results/status.jsonl 2>/dev/null < /dev/null &' >> "$TT_LOG"
+    sleep 15
+    td_top "A is hot: l1 burns, p1 and p2 talk"
+    td_say "waiting for the RMN to remove A's hotspot (a real xl migrate takes 1-3 min under TCG)"
+    local dest
+    dest=$(td_wait_move idc l1 600) || tb_die "no migration of l1 within 600 s; see $TB_STATE/share/results"
+    td_say "hotspot removed: l1 moved A -> $dest; p1 and p2 stayed together on $(tt_host_of p1)/$(tt_host_of p2)"
+    on A 'reunion explain 1 --log /share/results/decisions-idc.jsonl' || true
+    td_top "after the hotspot was removed"
+
+    # Step 2 starts from a calm cluster: the agents pause while the pair is separated by
+    # hand, so that the RMN does not act on the transient load of the manual migration.
     tt_agents_stop
-    tb_log "demo: decision log, agent and RMN logs in $out"
+    local r
+    for r in rmn-idc agent-A-idc agent-B-idc agent-C-idc; do
+        cp "$TB_STATE/share/results/$r.log" "$TB_STATE/share/results/$r-step1.log" 2>/dev/null
+    done
+    local peer=C
+    [[ $(tt_host_of l1) == C ]] && peer=B
+    td_say "step 2, reunion: moving p2 to $peer by hand (plain xl migrate); A gets a lone h1 (30 %) and p1 burns 45 %"
+    tt_gsh A p1 "$(tt_gkill burn)" >> "$TT_LOG" 2>&1
+    tt_gsh A p2 "$(tt_gkill burn)" >> "$TT_LOG" 2>&1
+    on "$peer" tb-migrate-plain listen >> "$TT_LOG" 2>&1
+    on A xl migrate -s /share/lib/tb-migrate-plain p2 "$peer" >> "$TT_LOG" 2>&1 || tb_die "xl migrate p2 A -> $peer failed"
+    on A tb-guest create h1 id=9 memory=96 run=burn+--duty+30 >> "$TT_LOG" 2>&1 && on A tb-guest wait h1 >> "$TT_LOG" 2>&1 ||
+        tb_die "xl create h1 failed"
+    tt_gsh A p1 'workload burn --duty 45 > /dev/null 2>&1 &' >> "$TT_LOG" 2>&1
+    td_say "restarting the RMN and the agents"
+    tt_agents_start idc
+    sleep 20
+    td_top "the pair is split: p1 on A talks to p2 on $peer through the NIC; A is hot"
+    dest=$(td_wait_move idc p1 600) || dest=''
+    if [[ -n $dest ]]; then
+        td_say "group reunited: p1 moved A -> $dest, where p2 runs ($(tt_host_of p2))"
+    else
+        td_say "no migration of p1 within 600 s"
+    fi
+    on A 'reunion explain 1 --log /share/results/decisions-idc.jsonl' || true
+    sleep 12
+    td_top "after the reunion"
+
+    tt_agents_stop
+    on A 'pkill -f demo-sampler.sh; true' >> "$TT_LOG" 2>&1
+    cp -r "$TB_STATE/share/results/." "$out/"
+    python3 "$TT_HERE/lib/demo_plot.py" "$out/status.jsonl" "$out" --pair p1,p2 --threshold 0.85 || true
+    td_say "done in $((SECONDS - TD_T0)) s: decisions, logs, status snapshots and plots in $out"
+    [[ -n $dest ]]
 }

@@ -36,6 +36,15 @@ on_quiet() { tb_run "$@" >> "$TT_LOG" 2>&1; }
 # gctl HOST GUEST CMD...: run CMD inside GUEST through its command server, from HOST's dom0.
 gctl() { local h=$1; shift; tb_run "$h" tb-guest ctl "$@"; }
 
+# tt_gsh HOST GUEST CMD: run the shell command CMD inside GUEST, quoted once for dom0's
+# shell so that redirections and `&` happen in the guest (CMD: no single quotes).
+tt_gsh() { tb_run "$1" "tb-guest ctl $2 '$3'"; }
+# tt_gkill WORD: guest shell that stops every `workload WORD ...` (guests run busybox,
+# which has no pkill or pgrep).
+tt_gkill() { echo "for p in \$(pidof workload); do grep -q $1 /proc/\$p/cmdline && kill \$p; done; true"; }
+# tt_grunning WORD: guest shell that succeeds when a `workload WORD ...` runs.
+tt_grunning() { echo "for p in \$(pidof workload); do grep -q $1 /proc/\$p/cmdline && exit 0; done; exit 1"; }
+
 tt_domid() { tb_run "$1" xl domid "$2" | tr -d '[:space:]'; }
 
 # ynl HOST ARGS...: the kernel's YNL CLI with our spec, JSON output.
