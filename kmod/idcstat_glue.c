@@ -72,7 +72,7 @@ u32 idcstat_glue_nr_cpu_ids(void)
  * constant wherever idcstat_account() is inlined). @hdr is never NULL.
  */
 static __always_inline void idcstat_rs_account(u32 dir, u32 ifindex,
-					       const u8 *hdr, u32 hdr_len,
+					       const u8 *hdr, size_t hdr_len,
 					       u32 frame_len)
 {
 	if (dir == IDCSTAT_DIR_GUEST_RX)
@@ -108,7 +108,7 @@ static noinline void idcstat_account_copied(const struct sk_buff *skb,
  * Hands Rust the first IDCSTAT_GLUE_HEADER_BYTES of the frame, starting at
  * the Ethernet header, with the frame's full length. On receive (netdev
  * ingress, the tap) skb->data is past the Ethernet header (mac offset -14),
- * at egress it is at it (offset 0): the frame length is skb->len minus that
+ * at egress it is at it (offset 0, not even read): the frame length is skb->len minus that
  * offset, i.e. what the device's own byte counters count. The bytes are read
  * in place when they are in the linear area (the common case, as
  * skb_header_pointer() does) and copied otherwise.
@@ -118,7 +118,11 @@ static __always_inline void idcstat_account(const struct sk_buff *skb, u32 ifind
 	int mac_off = skb_mac_header_was_set(skb) ? skb_mac_offset(skb) : 0;
 	unsigned int frame_len, want;
 
-	if (unlikely(mac_off > 0))
+	/*
+	 * At egress __dev_queue_xmit() has just reset the mac header to
+	 * skb->data, so the frame starts there: no offset to work out.
+	 */
+	if (dir == IDCSTAT_DIR_GUEST_RX || unlikely(mac_off > 0))
 		mac_off = 0;
 	frame_len = skb->len - mac_off;
 	want = min_t(unsigned int, frame_len, IDCSTAT_GLUE_HEADER_BYTES);

@@ -69,9 +69,9 @@ struct idcstat_vif_hooks {
 
 /* Rust entry points (idcstat_main.rs). */
 void idcstat_rs_account_tx(const void *ctx, u32 ifindex, u32 cpu,
-			   const u8 *hdr, u32 hdr_len, u32 frame_len);
+			   const u8 *hdr, size_t hdr_len, u32 frame_len);
 void idcstat_rs_account_rx(const void *ctx, u32 ifindex, u32 cpu,
-			   const u8 *hdr, u32 hdr_len, u32 frame_len);
+			   const u8 *hdr, size_t hdr_len, u32 frame_len);
 void idcstat_rs_account_bio(const void *ctx, u32 dev, u64 sector, u64 nr_sectors,
 			    bool is_write);
 void idcstat_rs_netdev_event(const void *ctx, u32 event, u32 ifindex,

@@ -210,7 +210,7 @@ unsafe extern "C" fn idcstat_rs_account_tx(
     ifindex: u32,
     cpu: u32,
     hdr: *const u8,
-    hdr_len: u32,
+    hdr_len: usize,
     frame_len: u32,
 ) {
     // SAFETY: caller's guarantee.
@@ -229,7 +229,7 @@ unsafe extern "C" fn idcstat_rs_account_rx(
     ifindex: u32,
     cpu: u32,
     hdr: *const u8,
-    hdr_len: u32,
+    hdr_len: usize,
     frame_len: u32,
 ) {
     // SAFETY: caller's guarantee.
@@ -248,14 +248,14 @@ unsafe fn account_frame(
     direction: Direction,
     cpu: u32,
     hdr: *const u8,
-    hdr_len: u32,
+    hdr_len: usize,
     frame_len: u32,
 ) {
     // SAFETY: caller's guarantee.
     let shared = unsafe { shared(ctx) };
     // SAFETY: `hdr` is not null and `hdr[..hdr_len]` is readable for the call
     // (caller's guarantee).
-    let frame = unsafe { core::slice::from_raw_parts(hdr, hdr_len as usize) };
+    let frame = unsafe { core::slice::from_raw_parts(hdr, hdr_len) };
     shared
         .core
         .count_frame_cached(ifindex, direction, cpu, frame, frame_len);

@@ -11,7 +11,7 @@ use super::addr::IpAddr16;
 use super::engine::IdcstatCore;
 use super::geometry::{
     D_DEPARTED_AT, D_IDENT, D_IPV4, D_IPV6_GLOBAL, D_IPV6_LINK_LOCAL, D_PEERS_USED,
-    D_SWAP_COUNTERS, G_RESET_EPOCH, S_CATEGORIES, S_DROPPED, TABLES,
+    D_SWAP_COUNTERS, G_ADDRESS_EPOCH, G_RESET_EPOCH, S_CATEGORIES, S_DROPPED, TABLES,
 };
 use super::snapshot::{DirectionTraffic, DomainSnapshot, DomainState, SwapCounters, Traffic};
 
@@ -111,6 +111,7 @@ impl IdcstatCore<'_> {
             // A steady sender costs one load and compare; validity is checked on change.
             if self.region.load(at) != word && ip.is_unicast_host() {
                 self.region.store(at, word);
+                self.bump_address_epoch();
             }
             return;
         }
@@ -124,7 +125,14 @@ impl IdcstatCore<'_> {
         if (self.region.load(at) != hi || self.region.load(at_lo) != lo) && ip.is_unicast_host() {
             self.region.store(at, hi);
             self.region.store(at_lo, lo);
+            self.bump_address_epoch();
         }
+    }
+
+    /// Tells the flow cache that a learned address changed (after the store, so that
+    /// an entry filled under the new epoch saw the new address).
+    fn bump_address_epoch(&self) {
+        self.region.add_atomic(G_ADDRESS_EPOCH, 1);
     }
 
     fn read_ipv6(&self, at: usize) -> Option<IpAddr16> {

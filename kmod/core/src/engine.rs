@@ -14,8 +14,8 @@ use core::sync::atomic::AtomicU64;
 use super::classify::{classify, Class, Direction};
 use super::frame::{parse, ParsedFrame, L3};
 use super::geometry::{
-    Geometry, GeometryError, Layout, CATEGORIES, G_STRUCTURE_VERSION, G_UNTRACKED_BYTES,
-    G_UNTRACKED_PACKETS, S_CATEGORIES,
+    Geometry, GeometryError, Layout, CATEGORIES, G_ADDRESS_EPOCH, G_STRUCTURE_VERSION,
+    G_UNTRACKED_BYTES, G_UNTRACKED_PACKETS, S_CATEGORIES,
 };
 use super::peer_table::{PeerKey, PeerOutcome};
 use super::region::Region;
@@ -51,6 +51,9 @@ pub struct IdcstatCore<'a> {
     pub(super) flow_area: Region<'a>,
     /// The structure-version word, which every flow-cache hit compares.
     pub(super) version_word: &'a AtomicU64,
+    /// The address-epoch word, bumped by every change of a learned address, which
+    /// every flow-cache hit on a transmit compares.
+    pub(super) address_epoch_word: &'a AtomicU64,
 }
 
 impl<'a> IdcstatCore<'a> {
@@ -71,22 +74,26 @@ impl<'a> IdcstatCore<'a> {
         let region = Region::new(words);
         region.zero(0, layout.total_words);
         let single_writer_shards = geometry.shards >= geometry.nr_cpus;
+        let flow_shards = if single_writer_shards {
+            geometry.shards
+        } else {
+            0
+        };
         let core = IdcstatCore {
             geometry,
             layout,
             region,
             single_writer_shards,
-            flow_shards: if single_writer_shards {
-                geometry.shards
-            } else {
-                0
-            },
+            flow_shards,
+            // Exactly the entries of the CPUs that use the cache, so that the entry's
+            // bounds check is also the check that this CPU uses it.
             flow_area: Region::new(
                 words
-                    .get(layout.flow_base..layout.domain_base)
+                    .get(layout.flow_base..layout.flow_end(flow_shards))
                     .unwrap_or_default(),
             ),
             version_word: region.at(G_STRUCTURE_VERSION),
+            address_epoch_word: region.at(G_ADDRESS_EPOCH),
         };
         core.init_globals();
         Ok(core)

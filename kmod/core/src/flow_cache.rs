@@ -9,25 +9,30 @@
 //! is never cached because neighbour advertisements teach an address). Every change
 //! of the state classification reads bumps `structure_version` (config, vifs,
 //! domains, reset, and a MAC learned from a frame), which the entry records. Learning
-//! a sender's IP is part of the hit condition: a Tx hit requires the domain's stored
-//! address to equal the frame's source, so that the learning `account_frame` would do
-//! is a no-op. Entries whose peer went to `other` (table full, busy) are not cached.
+//! a sender's IP: a transmit entry is filled only when the domain's stored address
+//! equals the frame's source (learning it again is a no-op), and it records the
+//! address epoch too, which every change of any domain's learned address bumps
+//! (`learn_ip`); so a transmit hit proves the address is still the one stored, and
+//! the learning `account_frame` would do is a no-op. (A guest that alternates source
+//! addresses therefore makes every CPU's transmit entries miss at each change; each
+//! miss costs the full path, no count.) Entries whose peer went to `other` (table
+//! full, busy) are not cached.
 //!
 //! Entry words (`FLOW_ENTRY_WORDS`): 0 tag (`ifindex * 4 + kind`, 0: empty), 1 the
-//! structure version, 2..8 key words (3 for IPv4, 6 for IPv6), 8 the region index of
-//! the category's packet counter (low half) and of the peer's (high half, 0: none),
-//! 9 the region index of the learned-address word (0: no check), 10..12 the expected
-//! address words, 12 the `Accounted` result. Counter and address indices are kept to
-//! 32 bits (a flow whose indices do not fit is not cached), so that their bounds
-//! checks need no overflow check. Entries live in per-CPU areas, so only that CPU
-//! reads and writes them (the caller's guarantee that per-packet calls never nest on
-//! one CPU); with fewer shards than CPUs the cache is not used.
+//! epoch (structure version, plus the address epoch for a transmit), 2..8 key words
+//! (3 for IPv4, 6 for IPv6), 8 the region index of the category's packet counter
+//! (low half) and of the peer's (high half, 0: none), 9 the `Accounted` result.
+//! Counter indices are kept to 32 bits (a flow whose indices do not fit is not
+//! cached), so that their bounds checks need no overflow check. Entries live in
+//! per-CPU areas, so only that CPU reads and writes them (the caller's guarantee that
+//! per-packet calls never nest on one CPU); with fewer shards than CPUs the cache is
+//! not used.
 //!
-//! Cost (the reason for the shape of `flow_hit`): a hit is one length check, one
-//! ethertype compare, the entry's bounds check, the tag and version compares, 3 or 6
-//! key-word compares read straight from the frame, the learned-address compare on a
-//! transmit, two bounds checks and four adds; no call, no stack frame. See
-//! docs/benchmarks.md for the measured instructions.
+//! Cost (the reason for the shape of the hit path): an IPv4 hit is one length check,
+//! one ethertype compare, the entry's bounds check, the tag and epoch compares, 3
+//! key-word compares read straight from the frame, two bounds checks and four adds;
+//! no call, no stack frame. IPv6 and misses are one jump to an out-of-line function.
+//! See docs/benchmarks.md for the measured instructions.
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
@@ -64,10 +69,7 @@ const W_TAG: usize = 0;
 const W_EPOCH: usize = 1;
 const W_KEY: usize = 2;
 const W_COUNTERS: usize = 8;
-const W_LEARN_AT: usize = 9;
-const W_LEARN_HI: usize = 10;
-const W_LEARN_LO: usize = 11;
-const W_RESULT: usize = 12;
+const W_RESULT: usize = 9;
 
 /// The cacheable part of a frame's headers.
 #[derive(Clone, Copy)]
@@ -178,6 +180,16 @@ fn unpack_result(word: u64) -> Accounted {
     }
 }
 
+/// What the inlined IPv4 hit path found.
+enum Ipv4Hit<'a> {
+    /// An IPv4 hit, counted.
+    Counted(&'a [AtomicU64; FLOW_ENTRY_WORDS]),
+    /// An untagged IPv6 frame, for `flow_hit_ipv6`.
+    Ipv6,
+    /// Anything else: the full path (nothing was counted).
+    Miss,
+}
+
 impl IdcstatCore<'_> {
     /// `account_frame` with the per-CPU flow cache in front (see the module comment):
     /// the same counts, the same learning, at a fraction of the cost for a frame whose
@@ -192,15 +204,21 @@ impl IdcstatCore<'_> {
         frame: &[u8],
         frame_len: u32,
     ) -> Accounted {
-        match self.flow_hit(ifindex, direction, cpu, frame, frame_len) {
+        let hit = match self.flow_hit_ipv4(ifindex, direction, cpu, frame, frame_len) {
+            Ipv4Hit::Counted(entry) => Some(entry),
+            Ipv4Hit::Ipv6 => self.flow_hit_ipv6(ifindex, direction, cpu, frame, frame_len),
+            Ipv4Hit::Miss => None,
+        };
+        match hit {
             Some(entry) => unpack_result(entry[W_RESULT].load(Ordering::Relaxed)),
             None => self.account_frame_and_fill(ifindex, direction, cpu, frame, frame_len),
         }
     }
 
     /// `account_frame_cached` for a caller that does not need the outcome (the kernel's
-    /// hook): the same counting, and the miss path is a tail call, so that the inlined
-    /// hit path needs no stack frame.
+    /// hook). The same counting; only an IPv4 hit is inlined, and everything else is
+    /// one jump to an out-of-line function taking the same arguments, so that the
+    /// inlined path needs no stack frame.
     #[inline(always)]
     pub fn count_frame_cached(
         &self,
@@ -210,18 +228,92 @@ impl IdcstatCore<'_> {
         frame: &[u8],
         frame_len: u32,
     ) {
-        if self
-            .flow_hit(ifindex, direction, cpu, frame, frame_len)
-            .is_none()
-        {
-            self.count_frame_and_fill(ifindex, direction, cpu, frame, frame_len);
+        match (
+            self.flow_hit_ipv4(ifindex, direction, cpu, frame, frame_len),
+            direction,
+        ) {
+            (Ipv4Hit::Counted(_), _) => {}
+            (Ipv4Hit::Ipv6, Direction::Tx) => self.count_ipv6_tx(ifindex, cpu, frame, frame_len),
+            (Ipv4Hit::Ipv6, Direction::Rx) => self.count_ipv6_rx(ifindex, cpu, frame, frame_len),
+            (Ipv4Hit::Miss, Direction::Tx) => {
+                self.count_tx_and_fill(ifindex, cpu, frame, frame_len)
+            }
+            (Ipv4Hit::Miss, Direction::Rx) => {
+                self.count_rx_and_fill(ifindex, cpu, frame, frame_len)
+            }
         }
     }
 
-    /// Counts a frame whose entry matches and returns the entry, or returns `None`
-    /// having changed nothing.
+    /// Counts an IPv4 frame whose entry matches, or says why not, having changed
+    /// nothing.
     #[inline(always)]
-    fn flow_hit(
+    fn flow_hit_ipv4(
+        &self,
+        ifindex: u32,
+        direction: Direction,
+        cpu: u32,
+        frame: &[u8],
+        frame_len: u32,
+    ) -> Ipv4Hit<'_> {
+        // Every frame the cache takes is at least an Ethernet + IPv4 header long; this
+        // one check makes the reads below free of bounds checks.
+        let Some(header) = frame.first_chunk::<IPV4_KEY_END>() else {
+            return Ipv4Hit::Miss;
+        };
+        let ethertype = [header[12], header[13]];
+        if ethertype != ETHERTYPE_IPV4 {
+            return match ethertype == ETHERTYPE_IPV6 {
+                true => Ipv4Hit::Ipv6,
+                false => Ipv4Hit::Miss,
+            };
+        }
+        let Some(entry) = self.flow_entry(cpu, direction, ifindex) else {
+            return Ipv4Hit::Miss;
+        };
+        let counted = self
+            .flow_match(
+                entry,
+                direction,
+                tag(ifindex, KIND_IPV4),
+                header,
+                &IPV4_KEY_AT,
+            )
+            .and_then(|()| self.flow_count(entry, frame_len));
+        match counted {
+            Some(()) => Ipv4Hit::Counted(entry),
+            None => Ipv4Hit::Miss,
+        }
+    }
+
+    /// A transmitted IPv6 frame: a hit, or the full path and a refill.
+    #[cold]
+    #[inline(never)]
+    fn count_ipv6_tx(&self, ifindex: u32, cpu: u32, frame: &[u8], frame_len: u32) {
+        if self
+            .flow_hit_ipv6(ifindex, Direction::Tx, cpu, frame, frame_len)
+            .is_none()
+        {
+            self.count_tx_and_fill(ifindex, cpu, frame, frame_len);
+        }
+    }
+
+    /// A received IPv6 frame: a hit, or the full path and a refill.
+    #[cold]
+    #[inline(never)]
+    fn count_ipv6_rx(&self, ifindex: u32, cpu: u32, frame: &[u8], frame_len: u32) {
+        if self
+            .flow_hit_ipv6(ifindex, Direction::Rx, cpu, frame, frame_len)
+            .is_none()
+        {
+            self.count_rx_and_fill(ifindex, cpu, frame, frame_len);
+        }
+    }
+
+    /// Counts an IPv6 frame whose entry matches and returns the entry, or returns
+    /// `None` having changed nothing. Kept apart from the IPv4 path: its six key words
+    /// would otherwise make the inlined IPv4 path save registers on every call.
+    #[inline(always)]
+    fn flow_hit_ipv6(
         &self,
         ifindex: u32,
         direction: Direction,
@@ -229,47 +321,39 @@ impl IdcstatCore<'_> {
         frame: &[u8],
         frame_len: u32,
     ) -> Option<&[AtomicU64; FLOW_ENTRY_WORDS]> {
-        if cpu >= self.flow_shards {
+        let header: &[u8; IPV6_KEY_END] = frame.first_chunk()?;
+        if header[IPV6_NEXT_HEADER] == IPPROTO_ICMPV6 {
             return None;
         }
-        // Every frame the cache takes is at least an Ethernet + IPv4 header long; this
-        // one check makes the reads below free of bounds checks.
-        let header: &[u8; IPV4_KEY_END] = frame.first_chunk()?;
-        let ethertype = [header[12], header[13]];
-        let entry = self
-            .flow_area
-            .block::<FLOW_ENTRY_WORDS>(self.layout.flow_entry(cpu, direction, ifindex))?;
-        if ethertype == ETHERTYPE_IPV4 {
-            self.flow_match(
-                entry,
-                direction,
-                tag(ifindex, KIND_IPV4),
-                header,
-                &IPV4_KEY_AT,
-            )?;
-        } else if ethertype == ETHERTYPE_IPV6 {
-            let header: &[u8; IPV6_KEY_END] = frame.first_chunk()?;
-            if header[IPV6_NEXT_HEADER] == IPPROTO_ICMPV6 {
-                return None;
-            }
-            self.flow_match(
-                entry,
-                direction,
-                tag(ifindex, KIND_IPV6),
-                header,
-                &IPV6_KEY_AT,
-            )?;
-            // The second address word exists only for IPv6.
-            let learn_at = index32(entry[W_LEARN_AT].load(Ordering::Relaxed));
-            if direction == Direction::Tx && learn_at != 0 {
-                let learned = pair(&self.region, learn_at)?;
-                if learned[1].load(Ordering::Relaxed) != entry[W_LEARN_LO].load(Ordering::Relaxed) {
-                    return None;
-                }
-            }
-        } else {
-            return None;
-        }
+        let entry = self.flow_entry(cpu, direction, ifindex)?;
+        self.flow_match(
+            entry,
+            direction,
+            tag(ifindex, KIND_IPV6),
+            header,
+            &IPV6_KEY_AT,
+        )?;
+        self.flow_count(entry, frame_len)?;
+        Some(entry)
+    }
+
+    /// The flow-cache entry of (`cpu`, `direction`, `ifindex`); `None` when this CPU
+    /// does not use the cache (`flow_area` holds only the entries of CPUs that do).
+    #[inline(always)]
+    fn flow_entry(
+        &self,
+        cpu: u32,
+        direction: Direction,
+        ifindex: u32,
+    ) -> Option<&[AtomicU64; FLOW_ENTRY_WORDS]> {
+        self.flow_area
+            .block::<FLOW_ENTRY_WORDS>(self.layout.flow_entry(cpu, direction, ifindex))
+    }
+
+    /// Adds one packet of `frame_len` bytes to the counters of a matching `entry`; or
+    /// returns `None` having changed nothing.
+    #[inline(always)]
+    fn flow_count(&self, entry: &[AtomicU64; FLOW_ENTRY_WORDS], frame_len: u32) -> Option<()> {
         let load = |w: &AtomicU64| w.load(Ordering::Relaxed);
         // Look every counter up before writing any, so that a miss changes nothing.
         let counters = load(&entry[W_COUNTERS]);
@@ -288,7 +372,7 @@ impl IdcstatCore<'_> {
         if let Some(peer) = peer {
             add(peer);
         }
-        Some(entry)
+        Some(())
     }
 
     /// Whether `entry` holds the flow tagged `tag` whose key words are read at
@@ -305,7 +389,7 @@ impl IdcstatCore<'_> {
         key_at: &[usize; N],
     ) -> Option<()> {
         let load = |w: &AtomicU64| w.load(Ordering::Relaxed);
-        if load(&entry[W_TAG]) != tag || load(&entry[W_EPOCH]) != load(self.version_word) {
+        if load(&entry[W_TAG]) != tag || load(&entry[W_EPOCH]) != self.flow_epoch(direction) {
             return None;
         }
         // Each frame word is read right before its compare (no key is built first),
@@ -317,16 +401,20 @@ impl IdcstatCore<'_> {
                 return None;
             }
         }
-        // Only transmits learn (`flow_fill` sets no address check on receive entries,
-        // and the kernel's per-direction entry points make `direction` a constant).
-        let learn_at = index32(load(&entry[W_LEARN_AT]));
-        if direction == Direction::Tx && learn_at != 0 {
-            let learned = pair(&self.region, learn_at)?;
-            if load(&learned[0]) != load(&entry[W_LEARN_HI]) {
-                return None;
-            }
-        }
         Some(())
+    }
+
+    /// What an entry for `direction` must have been filled under: the structure
+    /// version, plus for a transmit (the direction that learns) the address epoch.
+    /// Both only grow, so their sum changes whenever either does. `direction` is a
+    /// constant in the kernel's per-direction entry points.
+    #[inline(always)]
+    fn flow_epoch(&self, direction: Direction) -> u64 {
+        let version = self.version_word.load(Ordering::Relaxed);
+        match direction {
+            Direction::Tx => version.wrapping_add(self.address_epoch_word.load(Ordering::Relaxed)),
+            Direction::Rx => version,
+        }
     }
 
     /// The full path for a frame the flow cache did not count, then the refill of its
@@ -344,19 +432,20 @@ impl IdcstatCore<'_> {
         self.miss(ifindex, direction, cpu, frame, frame_len)
     }
 
-    /// `account_frame_and_fill` without the outcome, so that it returns nothing and
-    /// the caller can jump to it.
+    /// `account_frame_and_fill` for a transmit, without the outcome: it returns
+    /// nothing and takes the kernel entry's arguments in the same order, so that the
+    /// entry can jump to it.
     #[cold]
     #[inline(never)]
-    fn count_frame_and_fill(
-        &self,
-        ifindex: u32,
-        direction: Direction,
-        cpu: u32,
-        frame: &[u8],
-        frame_len: u32,
-    ) {
-        self.miss(ifindex, direction, cpu, frame, frame_len);
+    fn count_tx_and_fill(&self, ifindex: u32, cpu: u32, frame: &[u8], frame_len: u32) {
+        self.miss(ifindex, Direction::Tx, cpu, frame, frame_len);
+    }
+
+    /// `count_tx_and_fill` for a receive.
+    #[cold]
+    #[inline(never)]
+    fn count_rx_and_fill(&self, ifindex: u32, cpu: u32, frame: &[u8], frame_len: u32) {
+        self.miss(ifindex, Direction::Rx, cpu, frame, frame_len);
     }
 
     #[inline(always)]
@@ -372,9 +461,9 @@ impl IdcstatCore<'_> {
             Some(key) if cpu < self.flow_shards => key,
             _ => return self.account_frame(ifindex, direction, cpu, frame, frame_len),
         };
-        // Read before counting: a structural change while `account_frame` runs leaves
-        // the entry with an old version, so it cannot hit.
-        let epoch = self.structure_version();
+        // Read before counting: a structural change or a learned address while
+        // `account_frame` runs leaves the entry with an old epoch, so it cannot hit.
+        let epoch = self.flow_epoch(direction);
         let accounted = self.account_frame(ifindex, direction, cpu, frame, frame_len);
         let at = self.layout.flow_entry(cpu, direction, ifindex);
         self.flow_fill(
@@ -437,26 +526,22 @@ impl IdcstatCore<'_> {
         let peer_at = peer_index.map_or(0, |i| {
             shard_base.wrapping_add(self.layout.peer_counter(table, i))
         });
-        let (learn_at, hi, lo) = if direction == Direction::Tx {
+        if direction == Direction::Tx {
             let (offset, hi, lo) = key.learned_source(frame);
             let learn_at = self.layout.domain(slot).wrapping_add(offset);
             let stored_equal = r.load(learn_at) == hi
                 && (key.kind == KIND_IPV4 || r.load(learn_at.wrapping_add(1)) == lo);
             if !stored_equal {
                 // Not learnable (a foreign source MAC or address): every frame of this
-                // flow takes the full path, which is what keeps learning exact.
+                // flow takes the full path, which is what keeps learning exact. A
+                // learnable one stays exact through the address epoch: any later
+                // change of a domain's address makes this entry miss.
                 return;
             }
-            (learn_at, hi, lo)
-        } else {
-            (0, 0, 0)
-        };
+        }
         // The hit path reads 32-bit indices (see the module comment).
-        let (Ok(category_at), Ok(peer_at), Ok(learn_at)) = (
-            u32::try_from(category_at),
-            u32::try_from(peer_at),
-            u32::try_from(learn_at),
-        ) else {
+        let (Ok(category_at), Ok(peer_at)) = (u32::try_from(category_at), u32::try_from(peer_at))
+        else {
             return;
         };
         let word_at = |w: usize| at.wrapping_add(w);
@@ -468,9 +553,6 @@ impl IdcstatCore<'_> {
             word_at(W_COUNTERS),
             u64::from(category_at) | (u64::from(peer_at) << 32),
         );
-        f.store(word_at(W_LEARN_AT), u64::from(learn_at));
-        f.store(word_at(W_LEARN_HI), hi);
-        f.store(word_at(W_LEARN_LO), lo);
         f.store(word_at(W_RESULT), pack_result(slot, category, peer_index));
         f.store(word_at(W_TAG), tag);
     }

@@ -90,6 +90,8 @@ pub(super) const G_CONFIG_SEQ: usize = 8;
 pub(super) const G_N_PREFIXES: usize = 9;
 pub(super) const G_N_HOST_ADDRS: usize = 10;
 pub(super) const G_N_UPLINKS: usize = 11;
+/// Bumped by every change of a domain's learned address (see `flow_cache`).
+pub(super) const G_ADDRESS_EPOCH: usize = 12;
 pub(super) const G_PREFIXES: usize = 16;
 pub(super) const PREFIX_WORDS: usize = 4;
 pub(super) const G_HOST_ADDRS: usize = G_PREFIXES + MAX_CLUSTER_PREFIXES * PREFIX_WORDS;
@@ -254,6 +256,14 @@ impl Layout {
     pub(super) fn flow_entry(&self, cpu: u32, direction: Direction, ifindex: u32) -> usize {
         let entry = ((ifindex as usize & (FLOW_SLOTS - 1)) << 1) | (direction as usize & 1);
         (cpu as usize).wrapping_mul(FLOW_SHARD_WORDS) | entry.wrapping_mul(FLOW_ENTRY_WORDS)
+    }
+
+    /// The end of the flow-cache entries of CPUs `0..cpus` (at most `shards`).
+    pub(super) fn flow_end(&self, cpus: u32) -> usize {
+        (cpus as usize)
+            .saturating_mul(FLOW_SHARD_WORDS)
+            .saturating_add(self.flow_base)
+            .min(self.domain_base)
     }
 
     /// Peer slot `index` of `table`, counted over all four tables.
