@@ -9,7 +9,7 @@ use common::frames::{arp, ipv4_udp, ipv6_udp, ndp_advert, vlan_tagged};
 use common::{
     add_domain, configure_cluster, ifindex_of, mac, small_geometry, v4, Region, ROUTER_MAC,
 };
-use idcstat_core::addr::{MacAddr, Prefix};
+use idcstat_core::addr::{IpAddr16, MacAddr, Prefix};
 use idcstat_core::classify::Direction;
 use idcstat_core::engine::{Accounted, IdcstatCore};
 use idcstat_core::lifecycle::VifIdentity;
@@ -335,4 +335,26 @@ fn a_new_source_address_is_still_learned_on_a_cached_flow() {
         core.domain_snapshot(slot).unwrap().ipv4,
         Some([10, 0, 0, 1])
     );
+}
+
+#[test]
+fn a_new_ipv6_source_address_is_still_learned_on_a_cached_flow() {
+    let region = Region::new(small_geometry());
+    let core = world(&region);
+    let slot = core.find_domain(1, None).unwrap();
+    let (first, second) = (v6(1, false), v6(9, false));
+    let frame_from = |src: [u8; 16]| ipv6_udp(ROUTER_MAC, mac(1), src, v6(200, false), 8);
+    let (first_frame, second_frame) = (frame_from(first), frame_from(second));
+    let on_cpu = |cpu: u32, frame: &[u8]| {
+        core.count_frame_cached(ifindex_of(1), Direction::Tx, cpu, frame, frame.len() as u32)
+    };
+    let learned = || core.domain_snapshot(slot).unwrap().ipv6_global;
+    on_cpu(0, &first_frame);
+    on_cpu(0, &first_frame);
+    assert_eq!(learned(), Some(IpAddr16::from_v6(first)));
+    on_cpu(1, &second_frame);
+    assert_eq!(learned(), Some(IpAddr16::from_v6(second)));
+    // CPU 0's entry for the first address was filled before the change: it must miss.
+    on_cpu(0, &first_frame);
+    assert_eq!(learned(), Some(IpAddr16::from_v6(first)));
 }
