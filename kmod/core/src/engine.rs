@@ -49,11 +49,9 @@ pub struct IdcstatCore<'a> {
     pub(super) flow_shards: u32,
     /// The flow-cache entries (`Layout::flow_entry` indexes them).
     pub(super) flow_area: Region<'a>,
-    /// The structure-version word, which every flow-cache hit compares.
-    pub(super) version_word: &'a AtomicU64,
-    /// The address-epoch word, bumped by every change of a learned address, which
-    /// every flow-cache hit on a transmit compares.
-    pub(super) address_epoch_word: &'a AtomicU64,
+    /// The structure version and the address epoch (bumped by every change of a
+    /// learned address), which flow-cache hits compare.
+    pub(super) epochs: &'a [AtomicU64; 2],
 }
 
 impl<'a> IdcstatCore<'a> {
@@ -73,6 +71,14 @@ impl<'a> IdcstatCore<'a> {
         }
         let region = Region::new(words);
         region.zero(0, layout.total_words);
+        const _: () = assert!(G_ADDRESS_EPOCH == G_STRUCTURE_VERSION + 1);
+        let epochs =
+            region
+                .block::<2>(G_STRUCTURE_VERSION)
+                .ok_or(GeometryError::RegionTooSmall {
+                    needed: layout.total_words,
+                    given: words.len(),
+                })?;
         let single_writer_shards = geometry.shards >= geometry.nr_cpus;
         let flow_shards = if single_writer_shards {
             geometry.shards
@@ -92,8 +98,7 @@ impl<'a> IdcstatCore<'a> {
                     .get(layout.flow_base..layout.flow_end(flow_shards))
                     .unwrap_or_default(),
             ),
-            version_word: region.at(G_STRUCTURE_VERSION),
-            address_epoch_word: region.at(G_ADDRESS_EPOCH),
+            epochs,
         };
         core.init_globals();
         Ok(core)

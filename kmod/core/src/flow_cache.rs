@@ -410,9 +410,10 @@ impl IdcstatCore<'_> {
     /// constant in the kernel's per-direction entry points.
     #[inline(always)]
     fn flow_epoch(&self, direction: Direction) -> u64 {
-        let version = self.version_word.load(Ordering::Relaxed);
+        let [version, address] = self.epochs;
+        let version = version.load(Ordering::Relaxed);
         match direction {
-            Direction::Tx => version.wrapping_add(self.address_epoch_word.load(Ordering::Relaxed)),
+            Direction::Tx => version.wrapping_add(address.load(Ordering::Relaxed)),
             Direction::Rx => version,
         }
     }

@@ -79,7 +79,9 @@ pub enum GeometryError {
 
 // Global words.
 pub(super) const G_STRUCTURE_VERSION: usize = 0;
-pub(super) const G_RESET_EPOCH: usize = 1;
+/// Bumped by every change of a domain's learned address (see `flow_cache`). Next to
+/// the structure version: a flow-cache hit on a transmit reads both.
+pub(super) const G_ADDRESS_EPOCH: usize = 1;
 pub(super) const G_NEXT_AUTO_GENERATION: usize = 2;
 pub(super) const G_UNTRACKED_PACKETS: usize = 3;
 pub(super) const G_UNTRACKED_BYTES: usize = 4;
@@ -90,8 +92,7 @@ pub(super) const G_CONFIG_SEQ: usize = 8;
 pub(super) const G_N_PREFIXES: usize = 9;
 pub(super) const G_N_HOST_ADDRS: usize = 10;
 pub(super) const G_N_UPLINKS: usize = 11;
-/// Bumped by every change of a domain's learned address (see `flow_cache`).
-pub(super) const G_ADDRESS_EPOCH: usize = 12;
+pub(super) const G_RESET_EPOCH: usize = 12;
 pub(super) const G_PREFIXES: usize = 16;
 pub(super) const PREFIX_WORDS: usize = 4;
 pub(super) const G_HOST_ADDRS: usize = G_PREFIXES + MAX_CLUSTER_PREFIXES * PREFIX_WORDS;
