@@ -20,14 +20,36 @@ td_top() {
     on A 'reunion top --once --sort name 2>&1 | head -24' || true
 }
 
-# td_wait_move POLICY NAME TIMEOUT: like tt_wait_migration, printing progress every 30 s.
-td_wait_move() {
-    local t0=$SECONDS dest
-    while ((SECONDS - t0 < $3)); do
-        if dest=$(tt_wait_migration "$1" "$2" 30); then echo "$dest"; return 0; fi
-        echo "  ... +$((SECONDS - t0)) s: $(on A 'reunion status 2>&1 | grep -iE "migrat|in flight|->" | head -3' | tr '\n' ' ')" >&2
+# td_wait_first POLICY TIMEOUT: waits for the RMN's first migration in this step and for
+# the domain to run on its destination; prints "NAME DEST"; progress every 30 s.
+td_wait_first() {
+    local t0=$SECONDS log=$TB_STATE/share/results/decisions-$1.jsonl first name dest
+    while ((SECONDS - t0 < $2)); do
+        first=$(python3 "$TT_HERE/lib/decisions.py" migrations "$log" 2>/dev/null | tail -n +$((TD_SEEN + 1)) | head -n1)
+        if [[ -n $first ]]; then
+            read -r name dest _ <<< "$first"
+            if dest=$(tt_wait_migration "$1" "$name" $(($2 - (SECONDS - t0)))); then
+                TD_SEEN=$((TD_SEEN + 1))
+                echo "$name $dest"
+                return 0
+            fi
+            return 1
+        fi
+        echo "  ... +$((SECONDS - t0)) s, no migration decided yet" >&2
+        sleep 30
     done
     return 1
+}
+TD_SEEN=0
+
+# td_explain_last_move LOG: `reunion explain` of the last migration decision in LOG (a file
+# in results/), not of the quieter rounds after it.
+td_explain_last_move() {
+    python3 -c 'import json, sys
+for line in open(sys.argv[1]):
+    if json.loads(line).get("outcome", {}).get("type") == "migrate":
+        print(line, end="")' "$TB_STATE/share/results/$1" > "$TB_STATE/share/results/moves.jsonl" 2>/dev/null
+    on A 'reunion explain 1 --log /share/results/moves.jsonl' || true
 }
 
 tb_demo_main() {
@@ -85,10 +107,15 @@ SH
     sleep 15
     td_top "A is hot: l1 burns, p1 and p2 talk"
     td_say "waiting for the RMN to remove A's hotspot (a real xl migrate takes 1-3 min under TCG)"
-    local dest
-    dest=$(td_wait_move idc l1 600) || tb_die "no migration of l1 within 600 s; see $TB_STATE/share/results"
-    td_say "hotspot removed: l1 moved A -> $dest; p1 and p2 stayed together on $(tt_host_of p1)/$(tt_host_of p2)"
-    on A 'reunion explain 1 --log /share/results/decisions-idc.jsonl' || true
+    local moved dest
+    read -r moved dest < <(td_wait_first idc 600) || true
+    [[ -n ${dest:-} ]] || tb_die "no migration within 600 s; see $TB_STATE/share/results"
+    if [[ $moved == l1 ]]; then
+        td_say "hotspot removed: the lone l1 moved A -> $dest; p1 and p2 stay together on $(tt_host_of p1)"
+    else
+        td_say "the RMN moved $moved A -> $dest (not the lone l1): see the explanation below"
+    fi
+    td_explain_last_move decisions-idc.jsonl
     td_top "after the hotspot was removed"
 
     # Step 2 starts from a calm cluster: the agents pause while the pair is separated by
@@ -98,8 +125,11 @@ SH
     for r in rmn-idc agent-A-idc agent-B-idc agent-C-idc; do
         cp "$TB_STATE/share/results/$r.log" "$TB_STATE/share/results/$r-step1.log" 2>/dev/null
     done
+    mv "$TB_STATE/share/results/decisions-idc.jsonl" "$TB_STATE/share/results/decisions-idc-step1.jsonl"
     local peer=C
     [[ $(tt_host_of l1) == C ]] && peer=B
+    # Step 2 needs the pair on A, l1 away from it.
+    [[ $(tt_host_of p1) == A && $(tt_host_of p2) == A ]] || tb_die "step 1 did not leave p1 and p2 on A"
     td_say "step 2, reunion: moving p2 to $peer by hand (plain xl migrate); A gets a lone h1 (30 %) and p1 burns 45 %"
     tt_gsh A p1 "$(tt_gkill burn)" >> "$TT_LOG" 2>&1
     tt_gsh A p2 "$(tt_gkill burn)" >> "$TT_LOG" 2>&1
@@ -112,13 +142,17 @@ SH
     tt_agents_start idc
     sleep 20
     td_top "the pair is split: p1 on A talks to p2 on $peer through the NIC; A is hot"
-    dest=$(td_wait_move idc p1 600) || dest=''
-    if [[ -n $dest ]]; then
-        td_say "group reunited: p1 moved A -> $dest, where p2 runs ($(tt_host_of p2))"
+    TD_SEEN=0
+    moved='' dest=''
+    read -r moved dest < <(td_wait_first idc 600) || true
+    if [[ $moved == p1 && $dest == "$peer" ]]; then
+        td_say "group reunited: p1 moved A -> $dest, where p2 runs"
+    elif [[ -n $dest ]]; then
+        td_say "the RMN moved $moved A -> $dest (p2 runs on $peer): see the explanation below"
     else
-        td_say "no migration of p1 within 600 s"
+        td_say "no migration within 600 s"
     fi
-    on A 'reunion explain 1 --log /share/results/decisions-idc.jsonl' || true
+    td_explain_last_move decisions-idc.jsonl
     sleep 12
     td_top "after the reunion"
 
@@ -127,5 +161,5 @@ SH
     cp -r "$TB_STATE/share/results/." "$out/"
     python3 "$TT_HERE/lib/demo_plot.py" "$out/status.jsonl" "$out" --pair p1,p2 --threshold 0.85 || true
     td_say "done in $((SECONDS - TD_T0)) s: decisions, logs, status snapshots and plots in $out"
-    [[ -n $dest ]]
+    [[ $moved == p1 && $dest == "$peer" ]]
 }
