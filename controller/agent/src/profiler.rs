@@ -98,6 +98,11 @@ impl Profiler {
     pub fn measure(&mut self, migration_in_flight: bool) -> Result<HostReport, AgentError> {
         let info = self.hypervisor.host_info()?;
         let domains = self.hypervisor.domains()?;
+        // The report's time is when the CPU times were read: the xenstore lookups for new
+        // domains and the module's configuration after this took seconds on a loaded
+        // testbed host, and a later stamp turned a short gap between two reports into
+        // CPU rates of several hundred percent.
+        let time_ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let live: Vec<(DomId, DomainUuid)> = domains.iter().map(|d| (d.domid, d.uuid)).collect();
         self.cache.retain(|key, _| live.contains(key));
         for &(domid, uuid) in &live {
@@ -132,7 +137,6 @@ impl Profiler {
         self.configure_module();
         let snapshot = self.read_module(&live);
         self.seq += 1;
-        let time_ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
         Ok(build_report(&ReportInputs {
             host: &self.host,
             seq: self.seq,
