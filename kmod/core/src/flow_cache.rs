@@ -93,17 +93,11 @@ fn tag(ifindex: u32, kind: u64) -> u64 {
     (u64::from(ifindex) << 2) | kind
 }
 
-/// A 32-bit region index, in a `u64` whose bounds check cannot overflow.
+/// The two words from `index`. The index is 32 bits wide, so `index + 2` cannot
+/// overflow and the bounds check is one compare.
 #[inline(always)]
-fn index32(word: u64) -> usize {
-    word as u32 as usize
-}
-
-/// The two words from `index` (a 32-bit index: `index + 2` cannot overflow, so the
-/// bounds check is one compare).
-#[inline(always)]
-fn pair<'a>(region: &Region<'a>, index: usize) -> Option<&'a [AtomicU64; 2]> {
-    region.block::<2>(index)
+fn pair<'a>(region: &Region<'a>, index: u32) -> Option<&'a [AtomicU64; 2]> {
+    region.block::<2>(index as usize)
 }
 
 impl FlowKey {
@@ -357,8 +351,9 @@ impl IdcstatCore<'_> {
         let load = |w: &AtomicU64| w.load(Ordering::Relaxed);
         // Look every counter up before writing any, so that a miss changes nothing.
         let counters = load(&entry[W_COUNTERS]);
-        let category = pair(&self.region, index32(counters))?;
-        let peer_at = index32(counters >> 32);
+        // The low and high halves (see the module comment).
+        let category = pair(&self.region, counters as u32)?;
+        let peer_at = (counters >> 32) as u32;
         let peer = match peer_at {
             0 => None,
             _ => Some(pair(&self.region, peer_at)?),
