@@ -23,19 +23,24 @@ td_top() {
 # td_wait_first POLICY TIMEOUT: waits for the RMN's first migration in this step and for
 # the domain to run on its destination; prints "NAME DEST"; progress every 30 s.
 td_wait_first() {
-    local t0=$SECONDS log=$TB_STATE/share/results/decisions-$1.jsonl first name dest
+    local t0=$SECONDS log=$TB_STATE/share/results/decisions-$1.jsonl first name='' dest='' mib
     while ((SECONDS - t0 < $2)); do
-        first=$(python3 "$TT_HERE/lib/decisions.py" migrations "$log" 2>/dev/null | tail -n +$((TD_SEEN + 1)) | head -n1)
-        if [[ -n $first ]]; then
-            read -r name dest _ <<< "$first"
-            if dest=$(tt_wait_migration "$1" "$name" $(($2 - (SECONDS - t0)))); then
-                TD_SEEN=$((TD_SEEN + 1))
-                echo "$name $dest"
-                return 0
+        if [[ -z $name ]]; then
+            first=$(python3 "$TT_HERE/lib/decisions.py" migrations "$log" 2>/dev/null | tail -n +$((TD_SEEN + 1)) | head -n1)
+            if [[ -n $first ]]; then
+                read -r name dest _ <<< "$first"
+                echo "  ... +$((SECONDS - t0)) s: the RMN decided: migrate $name to $dest" >&2
+                continue
             fi
-            return 1
+            echo "  ... +$((SECONDS - t0)) s, no migration decided yet" >&2
+        elif on "$dest" xl domid "$name" > /dev/null 2>&1; then
+            TD_SEEN=$((TD_SEEN + 1))
+            echo "$name $dest"
+            return 0
+        else
+            mib=$(on "$dest" "xl list $name--incoming 2>/dev/null | awk 'NR == 2 {print \$3}'")
+            echo "  ... +$((SECONDS - t0)) s: xl migrate of $name in progress (${mib:-0} MiB on $dest)" >&2
         fi
-        echo "  ... +$((SECONDS - t0)) s, no migration decided yet" >&2
         sleep 30
     done
     return 1
@@ -68,7 +73,8 @@ tb_demo_main() {
         tb_die "cargo build failed"
     TESTBED_REUNION_BIN=$target/release/reunion
     export TESTBED_REUNION_BIN
-    trap 'tb_stop' EXIT
+    # Whatever happens, the logs and decisions end up in OUTDIR before the cluster stops.
+    trap 'cp -r "$TB_STATE/share/results/." "$out/" 2>/dev/null; tb_stop' EXIT
     td_say "building images (cached) and booting hosts A, B, C"
     tb_boot 3 || tb_die "the cluster did not boot"
     TT_LOG=$TB_STATE/demo.log
@@ -108,8 +114,8 @@ SH
     td_top "A is hot: l1 burns, p1 and p2 talk"
     td_say "waiting for the RMN to remove A's hotspot (a real xl migrate takes 1-3 min under TCG)"
     local moved dest
-    read -r moved dest < <(td_wait_first idc 600) || true
-    [[ -n ${dest:-} ]] || tb_die "no migration within 600 s; see $TB_STATE/share/results"
+    read -r moved dest < <(td_wait_first idc 900) || true
+    [[ -n ${dest:-} ]] || tb_die "no migration done within 900 s; see $out"
     if [[ $moved == l1 ]]; then
         td_say "hotspot removed: the lone l1 moved A -> $dest; p1 and p2 stay together on $(tt_host_of p1)"
     else
@@ -144,13 +150,13 @@ SH
     td_top "the pair is split: p1 on A talks to p2 on $peer through the NIC; A is hot"
     TD_SEEN=0
     moved='' dest=''
-    read -r moved dest < <(td_wait_first idc 600) || true
+    read -r moved dest < <(td_wait_first idc 900) || true
     if [[ $moved == p1 && $dest == "$peer" ]]; then
         td_say "group reunited: p1 moved A -> $dest, where p2 runs"
     elif [[ -n $dest ]]; then
         td_say "the RMN moved $moved A -> $dest (p2 runs on $peer): see the explanation below"
     else
-        td_say "no migration within 600 s"
+        td_say "no migration done within 900 s"
     fi
     td_explain_last_move decisions-idc.jsonl
     sleep 12
