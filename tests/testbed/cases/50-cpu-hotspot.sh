@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# pending: on Xen the RMN migrated through the agents' transport but chose p1, not l1: the agent's idcstat config-set fails with EINVAL, so no IDC is seen; a 96 MiB migration off a saturated host takes over 4.5 min (docs/testbed.md, State)
+# pending: passed once (2 hosts, second session); not yet re-run with the fixes of 2026-11-26 (agent session thread, report time stamp, testbed epsilon and NIC speed); see docs/testbed.md, State
 # Issue 8, test 3: a CPU hotspot on A holding a two-VM group with heavy IDC (p1 <-> p2)
 # and a lone VM (l1). Under the IDC policy a real `xl migrate` moves the lone VM and the
 # group stays together; under Sandpiper the group is split. Both runs, both asserted.
