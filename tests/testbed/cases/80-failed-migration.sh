@@ -1,18 +1,18 @@
 # shellcheck shell=bash
-# pending: not run since the XSAVE and transport fixes
+# pending: not passed yet: in its first run (2026-11-26) l1 sat on C while A (RMN, nbd-server, agent) was the hotter host and its own migration kept every destination busy for the whole wait; now l1 is on A, not yet run
 # Issue 8, test 6: a migration that fails (the destination refuses) is reported, and the
 # cluster stays consistent: the VM keeps running on its source, exactly once.
-# l1 is created afresh on C (B with 2 hosts), next to nothing but an idle guest, so that
-# it is the only candidate when its host gets hot.
+# l1 is created afresh on A, where g1 is the only other guest (g2 is destroyed): A is the
+# hottest host (its dom0 also serves the shared disks and runs the RMN), and l1, burning
+# flat out, is the victim whose move alone relieves it. The decoys sit on B and C.
 
 tc_failed_migration() {
     local name=failed-migration why
     why=$(tt_agents_missing)
     [[ -z $why ]] || { tt_skip "$name" "$why"; return 0; }
-    tt_budget "$name" 420 || return 0
-    local h=C i other
-    (($(tb_nhosts) >= 3)) || h=B
-    for i in $(seq "$(tb_nhosts)"); do on "$(tb_host_name "$i")" 'xl destroy l1 2>/dev/null; true' >> "$TT_LOG"; done
+    tt_budget "$name" 540 || return 0
+    local h=A i other
+    for i in $(seq "$(tb_nhosts)"); do on "$(tb_host_name "$i")" 'xl destroy l1 2>/dev/null; xl destroy g2 2>/dev/null; true' >> "$TT_LOG"; done
     on "$h" tb-guest create l1 id=7 memory=96 run=burn+--duty+100 >> "$TT_LOG" 2>&1 && on "$h" tb-guest wait l1 >> "$TT_LOG" 2>&1 ||
         { tt_fail "$name" "could not create l1 on $h"; return 0; }
     # Every other host refuses: a paused decoy domain already holds the name l1 there, so
@@ -24,12 +24,16 @@ tc_failed_migration() {
     : > "$TB_STATE/share/results/decisions-idc.jsonl"
     tt_agents_start idc
     local t0=$SECONDS failed=''
-    while ((SECONDS - t0 < 300)) && [[ -z $failed ]]; do
+    while ((SECONDS - t0 < 420)) && [[ -z $failed ]]; do
         sleep 10
-        failed=$(grep -l -iE 'migrat.*(fail|refused|error)' "$TB_STATE"/share/results/rmn-idc.log 2>/dev/null)
+        # A migrate of l1 was decided and an action failed (the RMN logs "action failed:
+        # STDERR" with xl's error).
+        if python3 "$TT_HERE/lib/decisions.py" migrations "$TB_STATE/share/results/decisions-idc.jsonl" 2>/dev/null | grep -q '^l1 '; then
+            failed=$(grep -i 'action failed' "$TB_STATE/share/results/rmn-idc.log" 2>/dev/null | head -n1)
+        fi
     done
-    [[ -n $failed ]] && tt_pass "$name: the RMN reports the refused migration" ||
-        tt_fail "$name" "no failed migration reported within 300 s"
+    [[ -n $failed ]] && tt_pass "$name: the RMN reports the refused migration of l1" ||
+        tt_fail "$name" "no failed migration of l1 reported within 420 s"
     # Count only running copies: the decoys are paused.
     local where count=0
     for i in $(seq "$(tb_nhosts)"); do
