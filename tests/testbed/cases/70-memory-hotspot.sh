@@ -1,5 +1,4 @@
 # shellcheck shell=bash
-# pending: not run since the XSAVE and transport fixes; the memory toucher also raised a CPU hotspot before (docs/testbed.md, State)
 # Issue 8, test 5: a swapping guest gets `xl mem-set` increases first, visible in xl list.
 
 tc_memory_hotspot() {
