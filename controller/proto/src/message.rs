@@ -60,8 +60,10 @@ pub enum RmnMessage {
 /// migration stream, or its end.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StreamMessage {
-    /// Bytes of the stream, in order.
-    Data(Vec<u8>),
+    /// Bytes of the stream, in order. Encoded as one byte string (length and
+    /// raw bytes, the same wire bytes as a sequence of `u8` under bincode) so
+    /// that a chunk is copied, not visited byte by byte.
+    Data(#[serde(with = "serde_bytes")] Vec<u8>),
     /// The sender's side of the stream ended (EOF).
     End,
 }
