@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# pending: not passed yet (2026-11-26, runs 4-6 of docs/testbed.md): each dom0 reads 30-50 % under TCG, so one VM that makes its host hot is too big for any other host; now A also gets a burner b1 that fits nowhere, not yet run
+# pending: not passed yet (2026-11-26, runs 4-7 of docs/testbed.md): each dom0 reads 30-50 % under TCG and the RMN picked g1 or b1, not l1, as its victim (open); the decoys were not created on hosts without earlier guests (fixed, not yet run)
 # Issue 8, test 6: a migration that fails (the destination refuses) is reported, and the
 # cluster stays consistent: the VM keeps running on its source, exactly once.
 # A gets l1 (burning 40 %) and b1 (burning flat out); g1 and g2 are destroyed. A is then
@@ -21,7 +21,11 @@ tc_failed_migration() {
     # `xl migrate-receive` cannot give the incoming domain its name and fails.
     for i in $(seq "$(tb_nhosts)"); do
         other=$(tb_host_name "$i")
-        [[ $other == "$h" ]] || on "$other" "sed 's/^name = .*/name = \"l1\"/' /share/guests/l1.cfg > /tmp/decoy.cfg && xl create -p /tmp/decoy.cfg" >> "$TT_LOG" 2>&1
+        # The guest config names local copies of the images, which tb-guest makes only on
+        # hosts that created a guest before (run 7: no decoy on B or C, "failed to open
+        # file '/var/lib/tb-images/vmlinux'").
+        [[ $other == "$h" ]] || on "$other" "mkdir -p /var/lib/tb-images && cp -p /share/images/vmlinux /share/images/guest.cpio.gz /var/lib/tb-images/ && sed 's/^name = .*/name = \"l1\"/' /share/guests/l1.cfg > /tmp/decoy.cfg && xl create -p /tmp/decoy.cfg" >> "$TT_LOG" 2>&1 ||
+            tt_fail "$name" "could not create the paused decoy l1 on $other (see $TT_LOG)"
     done
     : > "$TB_STATE/share/results/decisions-idc.jsonl"
     tt_agents_start idc
