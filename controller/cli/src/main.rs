@@ -49,6 +49,9 @@ fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if cli.command.prints_for_a_pipe() {
+        die_quietly_on_closed_stdout();
+    }
     match cli.command {
         Command::Sim(args) => commands::sim::run(args),
         Command::Demo(args) => commands::demo::run(args),
@@ -59,5 +62,34 @@ fn main() -> anyhow::Result<()> {
         Command::Status(args) => commands::status::run(args),
         Command::Idcstat(args) => commands::idcstat::run(args),
         Command::MigrateTransport(args) => commands::migrate_transport::run(args),
+    }
+}
+
+impl Command {
+    /// Whether the command is an operator's tool whose output is often piped
+    /// into `head` or `less`. The daemons and the migration transport are not:
+    /// they write to sockets and pipes whose closing is an error to report.
+    fn prints_for_a_pipe(&self) -> bool {
+        matches!(
+            self,
+            Command::Sim(_)
+                | Command::Demo(_)
+                | Command::Top(_)
+                | Command::Explain(_)
+                | Command::Status(_)
+                | Command::Idcstat(_)
+        )
+    }
+}
+
+/// Restores SIGPIPE's default action, so that `reunion explain 50 | head`
+/// ends quietly when `head` closes the pipe. Rust ignores SIGPIPE, which turns
+/// the closed pipe into an error that `println!` answers with a panic.
+fn die_quietly_on_closed_stdout() {
+    use nix::sys::signal::{signal, SigHandler, Signal};
+    // SAFETY: SIG_DFL installs no handler of ours, so nothing runs in signal
+    // context; this runs before any thread is started.
+    if let Err(err) = unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) } {
+        tracing::debug!("could not restore SIGPIPE: {err}");
     }
 }
