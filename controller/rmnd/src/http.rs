@@ -13,8 +13,8 @@ use tracing::warn;
 use crate::metrics::Metrics;
 use crate::status::ClusterStatus;
 
-/// Longest request line accepted.
-const MAX_REQUEST_LINE: u64 = 2048;
+/// Most bytes of a request head (request line and header lines) read.
+const MAX_REQUEST_HEAD: u64 = 8192;
 
 /// Serves until `stop` is set.
 pub fn serve(
@@ -54,8 +54,7 @@ fn respond(
     stream.set_nonblocking(false)?;
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
     stream.set_write_timeout(Some(Duration::from_secs(5)))?;
-    let mut line = String::new();
-    BufReader::new((&stream).take(MAX_REQUEST_LINE)).read_line(&mut line)?;
+    let line = read_request_head(&stream)?;
     let mut parts = line.split_whitespace();
     let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     let (code, content_type, body) = match (method, path) {
@@ -92,6 +91,25 @@ fn respond(
     stream.flush()
 }
 
+/// Reads the whole request head and returns its first line.
+///
+/// The whole head, not just the request line: closing a socket with unread
+/// bytes makes the kernel answer with a reset, and a client still writing its
+/// header lines then lost the response ("Broken pipe" from `reunion top` on a
+/// slow testbed host).
+fn read_request_head(stream: &TcpStream) -> std::io::Result<String> {
+    let mut reader = BufReader::new(stream.take(MAX_REQUEST_HEAD));
+    let mut first = String::new();
+    reader.read_line(&mut first)?;
+    let mut header = String::new();
+    loop {
+        header.clear();
+        if reader.read_line(&mut header)? == 0 || header.trim_end().is_empty() {
+            return Ok(first);
+        }
+    }
+}
+
 /// Fetches `http://<address><path>` (for `reunion status`/`top` and tests).
 pub fn get(address: &str, path: &str, timeout: Duration) -> std::io::Result<String> {
     let addr = std::net::ToSocketAddrs::to_socket_addrs(address)?
@@ -99,7 +117,8 @@ pub fn get(address: &str, path: &str, timeout: Duration) -> std::io::Result<Stri
         .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no address"))?;
     let mut stream = TcpStream::connect_timeout(&addr, timeout)?;
     stream.set_read_timeout(Some(timeout))?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: {address}\r\n\r\n")?;
+    // One write: the request arrives whole, in one segment.
+    stream.write_all(format!("GET {path} HTTP/1.0\r\nHost: {address}\r\n\r\n").as_bytes())?;
     let mut response = String::new();
     stream.take(64 << 20).read_to_string(&mut response)?;
     let (head, body) = response
