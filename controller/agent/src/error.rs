@@ -37,6 +37,9 @@ pub enum AgentError {
         /// What was wrong.
         reason: String,
     },
+    /// libxenstat could not be loaded, opened or read.
+    #[error("libxenstat: {0}")]
+    Xenstat(String),
     /// The idcstat module could not be read.
     #[error("idcstat: {0}")]
     Idcstat(String),

@@ -10,6 +10,7 @@ use reunion_model::{DomId, DomainState, DomainUuid};
 
 use crate::hypervisor::{HostInfo, Hypervisor, MigrationTarget, XenDomain};
 use crate::idcstat::{IdcstatConfig, IdcstatSnapshot, IdcstatSource};
+use crate::node_stats::{NodeStats, NodeStatsSource};
 use crate::xenstore::Xenstore;
 use crate::AgentError;
 
@@ -216,6 +217,115 @@ impl Xenstore for FakeXenstore {
     }
     fn list(&self, _path: &str) -> Result<Vec<String>, AgentError> {
         Ok(Vec::new())
+    }
+}
+
+/// A xenstore of fixed keys that records every read, to count them.
+#[derive(Debug, Default)]
+pub struct MapXenstore {
+    entries: Mutex<BTreeMap<String, String>>,
+    reads: Mutex<Vec<String>>,
+}
+
+impl MapXenstore {
+    /// A store holding `entries` (path, value).
+    pub fn new(entries: &[(&str, &str)]) -> Self {
+        MapXenstore {
+            entries: Mutex::new(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            ),
+            reads: Mutex::default(),
+        }
+    }
+
+    /// Writes (or replaces) a key.
+    pub fn set(&self, path: &str, value: &str) {
+        self.entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(path.to_string(), value.to_string());
+    }
+
+    /// Every path read or listed so far, in order.
+    pub fn reads(&self) -> Vec<String> {
+        self.reads
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl Xenstore for MapXenstore {
+    fn read(&self, path: &str) -> Result<Option<String>, AgentError> {
+        self.reads
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(path.to_string());
+        Ok(self
+            .entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(path)
+            .cloned())
+    }
+
+    fn list(&self, path: &str) -> Result<Vec<String>, AgentError> {
+        self.reads
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(path.to_string());
+        let prefix = format!("{path}/");
+        let mut children: Vec<String> = self
+            .entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .keys()
+            .filter_map(|k| k.strip_prefix(&prefix))
+            .filter_map(|rest| rest.split('/').next())
+            .map(str::to_string)
+            .collect();
+        children.dedup();
+        Ok(children)
+    }
+}
+
+/// A libxenstat stand-in: returns the reading the test put in `reading`, or
+/// fails with the text in `failure` while it is set; counts the reads.
+#[derive(Debug, Clone)]
+pub struct FakeNodeStats {
+    /// What the next read returns.
+    pub reading: Arc<Mutex<NodeStats>>,
+    /// When set, reads fail with this message (as `xenstat_get_node` can).
+    pub failure: Arc<Mutex<Option<String>>>,
+    /// Reads so far.
+    pub reads: Arc<Mutex<u64>>,
+}
+
+impl FakeNodeStats {
+    /// A source returning `reading`.
+    pub fn new(reading: NodeStats) -> Self {
+        FakeNodeStats {
+            reading: Arc::new(Mutex::new(reading)),
+            failure: Arc::default(),
+            reads: Arc::default(),
+        }
+    }
+}
+
+impl NodeStatsSource for FakeNodeStats {
+    fn read(&mut self) -> Result<NodeStats, AgentError> {
+        *self.reads.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        if let Some(failure) = &*self.failure.lock().unwrap_or_else(PoisonError::into_inner) {
+            return Err(AgentError::Xenstat(failure.clone()));
+        }
+        Ok(self
+            .reading
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone())
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::Instant;
 use reunion_model::{DomId, DomainUuid, HostId, HostReport};
 use tracing::warn;
 
-use crate::hypervisor::Hypervisor;
+use crate::hypervisor::{Hypervisor, Measurement};
 use crate::idcstat::{
     generation_of, IdcstatConfig, IdcstatSnapshot, IdcstatSource, SwapRange, VifIdentity,
 };
@@ -96,8 +96,7 @@ impl Profiler {
     /// Measures once. Xen failures are errors (no report); an idcstat failure
     /// is logged and the report carries no traffic counters.
     pub fn measure(&mut self, migration_in_flight: bool) -> Result<HostReport, AgentError> {
-        let info = self.hypervisor.host_info()?;
-        let domains = self.hypervisor.domains()?;
+        let Measurement { info, domains } = self.hypervisor.measure()?;
         // The report's time is when the CPU times were read: the xenstore lookups for new
         // domains and the module's configuration after this took seconds on a loaded
         // testbed host, and a later stamp turned a short gap between two reports into

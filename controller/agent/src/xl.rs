@@ -1,20 +1,19 @@
-//! The real [`Hypervisor`]: Xen's `xl` command, run with argument vectors.
+//! Xen's `xl` command, run with argument vectors: the agent's actions
+//! (`xl mem-set`, `xl migrate`) and the fallback measurement (`xl info`,
+//! `xl list -v`) when libxenstat is missing or fails ([`crate::xen::Xen`]).
 //!
 //! CPU time: `xl list -v` prints libxl's `cpu_time` (nanoseconds) as seconds
 //! with one decimal (`%8.1f` of a `float`), 0.1 s resolution, i.e. up to
 //! ±0.05 s of rounding per reading, ±1% of one vCPU over a 10 s interval.
-//! When libxenstat can be loaded ([`crate::xenstat`]), its nanosecond
-//! `xenstat_domain_cpu_ns` replaces that figure. See `docs/operations.md`
-//! ("CPU time source").
+//! libxenstat's nanoseconds replace it whenever libxenstat works. See
+//! `docs/operations.md` ("CPU time source").
 
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use reunion_model::{DomId, DomainState, DomainUuid};
 
 use crate::command::run;
-use crate::hypervisor::{HostInfo, Hypervisor, MigrationTarget, XenDomain};
-use crate::xenstat::Xenstat;
+use crate::hypervisor::{DomainFlags, HostInfo, Hypervisor, MigrationTarget, XenDomain};
 use crate::AgentError;
 
 /// Environment variables that carry a migration's parameters from the agent,
@@ -43,8 +42,6 @@ pub struct Xl {
     pub command_timeout: Duration,
     /// Timeout of one migration.
     pub migrate_timeout: Duration,
-    /// Nanosecond CPU times, when libxenstat is available.
-    pub xenstat: Option<Arc<Mutex<Xenstat>>>,
 }
 
 impl Xl {
@@ -61,24 +58,7 @@ impl Hypervisor for Xl {
     }
 
     fn domains(&self) -> Result<Vec<XenDomain>, AgentError> {
-        let mut domains = parse_xl_list_verbose(&self.xl(&["list", "-v"])?)?;
-        if let Some(xenstat) = &self.xenstat {
-            let times = xenstat
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .cpu_times();
-            match times {
-                Ok(times) => {
-                    for domain in &mut domains {
-                        if let Some(ns) = times.get(&domain.domid) {
-                            domain.cpu_time_ns = *ns;
-                        }
-                    }
-                }
-                Err(e) => tracing::warn!("libxenstat failed, using xl's 0.1 s CPU times: {e}"),
-            }
-        }
-        Ok(domains)
+        parse_xl_list_verbose(&self.xl(&["list", "-v"])?)
     }
 
     fn max_mem_bytes(&self, domid: DomId) -> Result<u64, AgentError> {
@@ -159,25 +139,25 @@ fn is_uuid(token: &str) -> bool {
     token.len() == 36 && DomainUuid::parse(token).is_ok()
 }
 
-/// Maps xl's six state letters (`rbpscd`) to a [`DomainState`].
+/// Maps xl's six state letters (`rbpscd`; the fifth is the shutdown reason,
+/// `c` for a crash) to a [`DomainState`].
 fn parse_state(letters: &str) -> Option<DomainState> {
     let flags: Vec<char> = letters.chars().collect();
     if flags.len() != 6 {
         return None;
     }
     let has = |i: usize, c: char| flags[i] == c;
-    Some(if has(5, 'd') {
-        DomainState::ShuttingDown
-    } else if has(4, 'c') {
-        DomainState::Crashed
-    } else if has(3, 's') {
-        // Suspended for migration or shutting down: not running either way.
-        DomainState::Migrating
-    } else if has(2, 'p') {
-        DomainState::Paused
-    } else {
-        DomainState::Running
-    })
+    Some(
+        DomainFlags {
+            running: has(0, 'r'),
+            blocked: has(1, 'b'),
+            paused: has(2, 'p'),
+            shutdown: has(3, 's'),
+            crashed: has(4, 'c'),
+            dying: has(5, 'd'),
+        }
+        .state(),
+    )
 }
 
 /// Parses `xl list -v`:

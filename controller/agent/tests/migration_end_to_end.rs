@@ -85,7 +85,6 @@ fn setup_with(name: &str, fake_xl: &str) -> (PathBuf, Xl, MigrationReceiver) {
         transport_command: me.display().to_string(),
         command_timeout: Duration::from_secs(10),
         migrate_timeout: Duration::from_secs(30),
-        xenstat: None,
     };
     let receiver = MigrationReceiver::new(
         ([127, 0, 0, 1], 0).into(),

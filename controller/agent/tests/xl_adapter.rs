@@ -45,7 +45,6 @@ fn setup(name: &str) -> (PathBuf, Xl) {
         transport_command: "reunion migrate-transport".into(),
         command_timeout: Duration::from_secs(5),
         migrate_timeout: Duration::from_secs(5),
-        xenstat: None,
     };
     (dir, adapter)
 }

@@ -13,13 +13,15 @@ use reunion_agent::idcstat::{IdcstatSource, NoIdcstat};
 use reunion_agent::migration::MigrationReceiver;
 use reunion_agent::netlink_idcstat::NetlinkIdcstat;
 use reunion_agent::profiler::{Profiler, ProfilerSettings};
+use reunion_agent::xen::Xen;
 use reunion_agent::xenstore::XenstoreCli;
 use reunion_agent::xl::Xl;
 use reunion_model::HostId;
 use reunion_proto::{Psk, SessionOptions};
 
-/// Run the node agent: every interval read Xen (`xl list -v`, `xl info`),
-/// xenstore (vif MACs, vbd backing devices) and the idcstat module, report to
+/// Run the node agent: every interval read Xen (libxenstat, else `xl list -v`
+/// and `xl info`), xenstore (UUIDs, vif MACs and vbd backing devices of new
+/// domains) and the idcstat module, report to
 /// the RMN over the authenticated protocol, and execute its `xl mem-set` and
 /// `xl migrate` commands. Reconnects with backoff; never exits on its own.
 ///
@@ -36,12 +38,15 @@ pub struct AgentArgs {
     once: bool,
 }
 
-fn profiler(config: &AgentConfig, xl: Arc<Xl>) -> Profiler {
-    let xenstore = Arc::new(XenstoreCli {
+fn xenstore(config: &AgentConfig) -> Arc<XenstoreCli> {
+    Arc::new(XenstoreCli {
         read: config.xenstore_read.clone(),
         list: config.xenstore_list.clone(),
         timeout: Duration::from_secs(config.command_timeout_s),
-    });
+    })
+}
+
+fn profiler(config: &AgentConfig, xen: Arc<Xen>) -> Profiler {
     let idcstat: Box<dyn IdcstatSource> = if config.idcstat.enabled {
         Box::new(NetlinkIdcstat::default())
     } else {
@@ -63,8 +68,8 @@ fn profiler(config: &AgentConfig, xl: Arc<Xl>) -> Profiler {
             // A restarted agent starts a new counter epoch.
             generation_base: started_s << 16,
         },
-        xl,
-        xenstore,
+        xen,
+        xenstore(config),
         idcstat,
     )
 }
@@ -72,26 +77,18 @@ fn profiler(config: &AgentConfig, xl: Arc<Xl>) -> Profiler {
 /// Runs the subcommand.
 pub fn run(args: AgentArgs) -> anyhow::Result<()> {
     let config = AgentConfig::load(&args.config)?;
-    // Nanosecond CPU times when libxenstat loads; otherwise xl's 0.1 s figures.
-    let xenstat = match reunion_agent::xenstat::Xenstat::open() {
-        Ok(x) => {
-            tracing::info!("CPU time source: libxenstat (nanoseconds)");
-            Some(Arc::new(std::sync::Mutex::new(x)))
-        }
-        Err(e) => {
-            tracing::warn!("CPU time source: `xl list -v` (0.1 s resolution); libxenstat: {e}");
-            None
-        }
-    };
-    let xl = Arc::new(Xl {
-        xl: config.xl.clone(),
-        xenstore_read: config.xenstore_read.clone(),
-        transport_command: config.transport_command.clone(),
-        command_timeout: Duration::from_secs(config.command_timeout_s),
-        migrate_timeout: Duration::from_secs(config.migrate_timeout_s),
-        xenstat,
-    });
-    let mut profiler = profiler(&config, xl.clone());
+    // Measures with libxenstat when it loads (no `xl` per interval; logs which).
+    let xen = Arc::new(Xen::open(
+        Xl {
+            xl: config.xl.clone(),
+            xenstore_read: config.xenstore_read.clone(),
+            transport_command: config.transport_command.clone(),
+            command_timeout: Duration::from_secs(config.command_timeout_s),
+            migrate_timeout: Duration::from_secs(config.migrate_timeout_s),
+        },
+        xenstore(&config),
+    ));
+    let mut profiler = profiler(&config, xen.clone());
     if args.once {
         let report = profiler.measure(false)?;
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -101,10 +98,10 @@ pub fn run(args: AgentArgs) -> anyhow::Result<()> {
         .with_context(|| format!("key_file of {}", args.config.display()))?;
     let executor = Executor::new(
         HostId::new(config.host.clone()),
-        xl.clone(),
+        xen.clone(),
         config.peers.clone(),
     );
-    let receiver = MigrationReceiver::new(config.migration_listen, xl.migrate_receive_argv());
+    let receiver = MigrationReceiver::new(config.migration_listen, xen.migrate_receive_argv());
     let interval = Duration::from_secs(config.interval_s);
     let agent = Agent::new(
         RmnLink {
