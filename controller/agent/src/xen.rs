@@ -115,6 +115,15 @@ impl Xen {
             .unwrap_or_else(PoisonError::into_inner);
         let reader = &mut *reader;
         let result = reader.source.read().and_then(|node| {
+            // libxenstat leaves out a domain whose name it cannot read from
+            // xenstore; without dom0 (whose CPU time the report needs) the
+            // reading is not trusted: xenstore may be unreachable and every
+            // domain missing.
+            if !node.domains.iter().any(|d| d.domid == DomId(0)) {
+                return Err(AgentError::Xenstat(
+                    "the reading lists no Domain-0 (xenstore names unreadable?)".into(),
+                ));
+            }
             Ok(Measurement {
                 info: node.info,
                 domains: reader

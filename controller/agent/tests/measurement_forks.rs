@@ -280,3 +280,24 @@ fn a_domain_whose_uuid_cannot_be_read_is_measured_with_xl() {
     assert!(started.iter().all(|s| !s.starts_with("xl ")), "{started:?}");
     assert_eq!(report.domains.len(), 3);
 }
+
+/// libxenstat skips domains whose name it cannot read from xenstore: a
+/// reading without dom0 would report an empty host and no dom0 CPU time.
+#[test]
+fn a_reading_without_dom0_is_not_trusted() {
+    let h = host("no-dom0");
+    h.stats
+        .reading
+        .lock()
+        .expect("reading")
+        .domains
+        .retain(|d| d.domid != DomId(0));
+    let boxed: Box<dyn NodeStatsSource> = Box::new(h.stats.clone());
+    let mut profiler = profiler(
+        Xen::new(h.xl.clone(), h.xenstore.clone(), Ok(boxed)),
+        h.xenstore.clone(),
+    );
+    let (report, started) = measure(&mut profiler, &h.dir);
+    assert_eq!(&started[..2], ["xl info", "xl list -v"]);
+    assert_eq!(report.dom0_cpu_time_ns, 10_500_000_000, "from xl");
+}
