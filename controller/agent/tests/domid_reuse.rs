@@ -40,13 +40,20 @@ fn guest(name: &str, cpu_time_ns: u64) -> DomainStats {
 }
 
 fn reading(guest: DomainStats) -> NodeStats {
+    let dom0 = DomainStats {
+        domid: DomId(0),
+        name: "Domain-0".into(),
+        flags: DomainFlags::default(),
+        cpu_time_ns: 1,
+        mem_bytes: 1 << 30,
+    };
     NodeStats {
         info: HostInfo {
             physical_cpus: 1,
             mem_total_bytes: 2 << 30,
             mem_free_bytes: 1 << 30,
         },
-        domains: vec![guest],
+        domains: vec![dom0, guest],
     }
 }
 
