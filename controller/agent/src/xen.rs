@@ -12,7 +12,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use reunion_model::DomId;
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use crate::hypervisor::{HostInfo, Hypervisor, Measurement, MigrationTarget, XenDomain};
 use crate::node_stats::NodeStatsSource;
@@ -140,7 +140,9 @@ impl Xen {
                 Some(measurement)
             }
             Err(e) => {
-                if !reader.failing {
+                if reader.failing {
+                    debug!("libxenstat still fails, measuring with `xl`: {e}");
+                } else {
                     warn!("measuring with `xl` until libxenstat reads again: {e}");
                     reader.failing = true;
                 }
