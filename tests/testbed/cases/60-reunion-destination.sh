@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # pending: redesigned 2026-11-26 (p1 at 95 % fitted no host), not yet run
 # Issue 8, test 4: group reunion by destination. Three hosts; p1 on A talks to its peer p2
-# on B. A gets hot (p1 burns 45 %, a lone h1 burns 30 %); both B and C could take p1, C is
+# on B. A gets hot (p1 burns 45 %, a lone h1 burns 20 %, too small to relieve A alone); both B and C could take p1, C is
 # the lighter. Under the IDC policy the RMN moves p1 (its move turns the pair's cross-host
 # traffic into IDC) to its peer's host B, not to the lightest host.
 # The case sets its own placement (plain `xl migrate` of p1/p2 where needed), so it does
@@ -27,7 +27,7 @@ tc_reunion_destination() {
     tt_gsh A p1 "$(tt_gkill burn)" >> "$TT_LOG" 2>&1
     tt_gsh A p2 "$(tt_gkill burn)" >> "$TT_LOG" 2>&1
     tt_place p2 B && tt_place p1 A || { tt_fail "$name" "could not place p1 on A and p2 on B (xl migrate)"; return 0; }
-    on A tb-guest create h1 id=9 memory=96 run=burn+--duty+30 >> "$TT_LOG" 2>&1 && on A tb-guest wait h1 >> "$TT_LOG" 2>&1 ||
+    on A tb-guest create h1 id=9 memory=96 run=burn+--duty+20 >> "$TT_LOG" 2>&1 && on A tb-guest wait h1 >> "$TT_LOG" 2>&1 ||
         { tt_fail "$name" "could not create h1 on A"; return 0; }
     # The pair's stream and sink were started at boot; restart them if a migration ended them.
     tt_gsh A p2 "($(tt_grunning sink)) || workload sink --tcp --port 5001 >/dev/null 2>&1 &" >> "$TT_LOG" 2>&1

@@ -4,7 +4,7 @@
 #      burner l1 (90 %). The RMN (IDC policy) removes the CPU hotspot by migrating l1,
 #      not a pair member.
 #   2. Reunion: p2 is moved by hand (plain `xl migrate`) to the host l1 did not go to, and
-#      A gets hot again (p1 burns 45 %, a new lone h1 30 %). The RMN migrates p1 to its
+#      A gets hot again (p1 burns 45 %, a new lone h1 20 %, too small to relieve A alone). The RMN migrates p1 to its
 #      peer's host, and the pair's cross-host traffic becomes IDC again.
 # Prints `reunion top` snapshots and `reunion explain` at each step, and leaves in OUTDIR
 # (default $REUNION_CACHE/testbed-demo, outside the clone): the decision log, the RMN's
@@ -136,12 +136,12 @@ SH
     [[ $(tt_host_of l1) == C ]] && peer=B
     # Step 2 needs the pair on A, l1 away from it.
     [[ $(tt_host_of p1) == A && $(tt_host_of p2) == A ]] || tb_die "step 1 did not leave p1 and p2 on A"
-    td_say "step 2, reunion: moving p2 to $peer by hand (plain xl migrate); A gets a lone h1 (30 %) and p1 burns 45 %"
+    td_say "step 2, reunion: moving p2 to $peer by hand (plain xl migrate); A gets a lone h1 (20 %) and p1 burns 45 %"
     tt_gsh A p1 "$(tt_gkill burn)" >> "$TT_LOG" 2>&1
     tt_gsh A p2 "$(tt_gkill burn)" >> "$TT_LOG" 2>&1
     on "$peer" tb-migrate-plain listen >> "$TT_LOG" 2>&1
     on A xl migrate -s /share/lib/tb-migrate-plain p2 "$peer" >> "$TT_LOG" 2>&1 || tb_die "xl migrate p2 A -> $peer failed"
-    on A tb-guest create h1 id=9 memory=96 run=burn+--duty+30 >> "$TT_LOG" 2>&1 && on A tb-guest wait h1 >> "$TT_LOG" 2>&1 ||
+    on A tb-guest create h1 id=9 memory=96 run=burn+--duty+20 >> "$TT_LOG" 2>&1 && on A tb-guest wait h1 >> "$TT_LOG" 2>&1 ||
         tb_die "xl create h1 failed"
     tt_gsh A p1 'workload burn --duty 45 > /dev/null 2>&1 &' >> "$TT_LOG" 2>&1
     td_say "restarting the RMN and the agents"

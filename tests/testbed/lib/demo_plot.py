@@ -21,18 +21,22 @@ W, H, ML, MR, MT, MB = 820, 340, 70, 150, 40, 50
 
 
 def load(path):
-    rows = []
+    """The snapshots of PATH: JSON objects one after another, each spread over many
+    lines (`reunion status --json` pretty-prints); a last one cut short is skipped."""
     with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # a snapshot cut by the end of the run
-            if isinstance(rec.get("status"), dict) and "t" in rec:
-                rows.append(rec)
+        text = f.read()
+    decoder, rows, pos = json.JSONDecoder(), [], 0
+    while True:
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if pos >= len(text):
+            break
+        try:
+            rec, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError:
+            break  # a snapshot cut by the end of the run
+        if isinstance(rec, dict) and isinstance(rec.get("status"), dict) and "t" in rec:
+            rows.append(rec)
     return rows
 
 
