@@ -129,8 +129,9 @@ fn cpu_hotspot_case_idc_moves_l1_and_sandpiper_a_pair_member() {
 /// part of the declared NIC (its volume counts IDC as network load). At the
 /// 65 kbit/s the testbed measured on the saturated A, l1's CPU dominates every
 /// volume and Sandpiper moves l1 like the IDC policy; case 50's Sandpiper half
-/// needs the pair's traffic to get through (in the model, where the saturated A delivers about half of what
-/// is asked: 7 Mb/s asked still splits it, 5 Mb/s does not).
+/// needs the pair's traffic to get through (in the model, where the saturated
+/// A delivers about a third of what is asked: 7 Mb/s asked still splits it,
+/// 5 Mb/s does not).
 #[test]
 fn sandpiper_moves_l1_when_the_pair_gets_only_the_measured_traffic_through() {
     let base = load("testbed-cpu-hotspot.toml");
