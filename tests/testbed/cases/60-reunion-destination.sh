@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # pending: redesigned 2026-11-26 (p1 at 95 % fitted no host), not yet run
 # Issue 8, test 4: group reunion by destination. Three hosts; p1 on A talks to its peer p2
-# on B. A gets hot (p1 burns 45 %, a lone h1 burns 20 %, too small to relieve A alone); both B and C could take p1, C is
-# the lighter. Under the IDC policy the RMN moves p1 (its move turns the pair's cross-host
+# on B. A gets hot (p1 burns 40 %, a lone h1 burns 25 %); p2 burns 10 %, so C is the
+# lighter host, and both B and C could take p1. Under the IDC policy the RMN moves p1 (its move turns the pair's cross-host
 # traffic into IDC) to its peer's host B, not to the lightest host.
 # The case sets its own placement (plain `xl migrate` of p1/p2 where needed), so it does
 # not depend on where 50-cpu-hotspot left them; it removes l1 (80 creates its own).
@@ -27,12 +27,13 @@ tc_reunion_destination() {
     tt_gsh A p1 "$(tt_gkill burn)" >> "$TT_LOG" 2>&1
     tt_gsh A p2 "$(tt_gkill burn)" >> "$TT_LOG" 2>&1
     tt_place p2 B && tt_place p1 A || { tt_fail "$name" "could not place p1 on A and p2 on B (xl migrate)"; return 0; }
-    on A tb-guest create h1 id=9 memory=96 run=burn+--duty+20 >> "$TT_LOG" 2>&1 && on A tb-guest wait h1 >> "$TT_LOG" 2>&1 ||
+    on A tb-guest create h1 id=9 memory=96 run=burn+--duty+25 >> "$TT_LOG" 2>&1 && on A tb-guest wait h1 >> "$TT_LOG" 2>&1 ||
         { tt_fail "$name" "could not create h1 on A"; return 0; }
     # The pair's stream and sink were started at boot; restart them if a migration ended them.
     tt_gsh A p2 "($(tt_grunning sink)) || workload sink --tcp --port 5001 >/dev/null 2>&1 &" >> "$TT_LOG" 2>&1
-    tt_gsh A p1 "($(tt_grunning stream)) || workload stream --tcp --to 10.77.1.6:5001 --rate 3000000 >/dev/null 2>&1 &" >> "$TT_LOG" 2>&1
-    tt_gsh A p1 'workload burn --duty 45 >/dev/null 2>&1 &' >> "$TT_LOG" 2>&1
+    tt_gsh A p1 "($(tt_grunning stream)) || workload stream --tcp --to 10.77.1.6:5001 --rate 100000 >/dev/null 2>&1 &" >> "$TT_LOG" 2>&1
+    tt_gsh A p1 'workload burn --duty 40 >/dev/null 2>&1 &' >> "$TT_LOG" 2>&1
+    tt_gsh A p2 'workload burn --duty 10 >/dev/null 2>&1 &' >> "$TT_LOG" 2>&1
     : > "$TB_STATE/share/results/decisions-idc.jsonl"
     tt_agents_start idc
     local t0=$SECONDS first='' moved dest

@@ -1,10 +1,10 @@
 # shellcheck shell=bash
 # `scripts/testbed demo [OUTDIR]`: reunion on a real Xen cluster (three hosts under QEMU).
-#   1. Hotspot: A runs a talking pair p1 <-> p2 (3 MB/s TCP, 40 % CPU each) and a lone
-#      burner l1 (90 %). The RMN (IDC policy) removes the CPU hotspot by migrating l1,
+#   1. Hotspot: A runs a talking pair p1 <-> p2 (100 KB/s TCP, 40 % CPU each) and a lone
+#      burner l1 (45 %, 192 MiB). The RMN (IDC policy) removes the CPU hotspot by migrating l1,
 #      not a pair member.
 #   2. Reunion: p2 is moved by hand (plain `xl migrate`) to the host l1 did not go to, and
-#      A gets hot again (p1 burns 45 %, a new lone h1 20 %, too small to relieve A alone). The RMN migrates p1 to its
+#      A gets hot again (p1 burns 40 %, a new lone h1 25 %; p2 10 %). The RMN migrates p1 to its
 #      peer's host, and the pair's cross-host traffic becomes IDC again.
 # Prints `reunion top` snapshots and `reunion explain` at each step, and leaves in OUTDIR
 # (default $REUNION_CACHE/testbed-demo, outside the clone): the decision log, the RMN's
@@ -91,10 +91,10 @@ tb_demo_main() {
     local why; why=$(tt_agents_missing)
     [[ -z $why ]] || tb_die "demo needs the agent and RMN: $why"
 
-    td_say "step 1, hotspot: creating p2 (TCP sink), p1 (3 MB/s to p2) and l1 (burns 90 %) on A"
+    td_say "step 1, hotspot: creating p2 (TCP sink), p1 (100 KB/s to p2) and l1 (burns 45 %, 192 MiB) on A"
     on A tb-guest create p2 id=6 memory=96 run=sink+--tcp+--port+5001 >> "$TT_LOG" 2>&1 &&
-        on A tb-guest create p1 id=5 memory=96 run=stream+--tcp+--to+10.77.1.6:5001+--rate+3000000 >> "$TT_LOG" 2>&1 &&
-        on A tb-guest create l1 id=7 memory=96 run=burn+--duty+90 >> "$TT_LOG" 2>&1 ||
+        on A tb-guest create p1 id=5 memory=96 run=stream+--tcp+--to+10.77.1.6:5001+--rate+100000 >> "$TT_LOG" 2>&1 &&
+        on A tb-guest create l1 id=7 memory=192 run=burn+--duty+45 >> "$TT_LOG" 2>&1 ||
         tb_die "xl create failed (see $TT_LOG)"
     on A 'tb-guest wait p1 && tb-guest wait p2 && tb-guest wait l1' >> "$TT_LOG" 2>&1 || tb_die "guests did not come up"
     gctl A p1 'workload burn --duty 40 > /dev/null 2>&1 &' >> "$TT_LOG"
@@ -136,14 +136,15 @@ SH
     [[ $(tt_host_of l1) == C ]] && peer=B
     # Step 2 needs the pair on A, l1 away from it.
     [[ $(tt_host_of p1) == A && $(tt_host_of p2) == A ]] || tb_die "step 1 did not leave p1 and p2 on A"
-    td_say "step 2, reunion: moving p2 to $peer by hand (plain xl migrate); A gets a lone h1 (20 %) and p1 burns 45 %"
+    td_say "step 2, reunion: moving p2 to $peer by hand (plain xl migrate); A gets a lone h1 (25 %), p1 burns 40 % and p2 10 %"
     tt_gsh A p1 "$(tt_gkill burn)" >> "$TT_LOG" 2>&1
     tt_gsh A p2 "$(tt_gkill burn)" >> "$TT_LOG" 2>&1
     on "$peer" tb-migrate-plain listen >> "$TT_LOG" 2>&1
     on A xl migrate -s /share/lib/tb-migrate-plain p2 "$peer" >> "$TT_LOG" 2>&1 || tb_die "xl migrate p2 A -> $peer failed"
-    on A tb-guest create h1 id=9 memory=96 run=burn+--duty+20 >> "$TT_LOG" 2>&1 && on A tb-guest wait h1 >> "$TT_LOG" 2>&1 ||
+    on A tb-guest create h1 id=9 memory=96 run=burn+--duty+25 >> "$TT_LOG" 2>&1 && on A tb-guest wait h1 >> "$TT_LOG" 2>&1 ||
         tb_die "xl create h1 failed"
-    tt_gsh A p1 'workload burn --duty 45 > /dev/null 2>&1 &' >> "$TT_LOG" 2>&1
+    tt_gsh A p1 'workload burn --duty 40 > /dev/null 2>&1 &' >> "$TT_LOG" 2>&1
+    tt_gsh A p2 'workload burn --duty 10 > /dev/null 2>&1 &' >> "$TT_LOG" 2>&1
     td_say "restarting the RMN and the agents"
     tt_agents_start idc
     sleep 20
