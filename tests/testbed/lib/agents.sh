@@ -13,9 +13,10 @@ tt_agents_missing() {
 }
 
 # tt_agents_start POLICY [EXTRA_RMN_TOML]: (re)start the RMN with POLICY and all agents.
-# TT_AGENT_INTERVAL (default 10, the agent's own default) is the report interval in seconds:
-# under TCG one measurement (`xl info` 1.5 s + `xl list -v` 1.8 s) costs dom0 about 3 s of
-# CPU, so at 3-5 s the agent alone made an idle host look hot.
+# TT_AGENT_INTERVAL (default 5) is the report interval in seconds. Until the agent measured
+# with libxenstat (fourth session) one measurement ran `xl info` (1.5 s under TCG) and
+# `xl list -v` (1.8 s), and at 3-5 s the agent alone made an idle host look hot, so the
+# testbed reported every 10 s.
 tt_agents_start() {
     local policy=$1 extra=${2:-} share=$TB_STATE/share i h peers
     tt_agents_stop
@@ -53,7 +54,7 @@ tt_agents_start() {
 host = "$h"
 rmn = "$TB_NET_PREFIX.0.1:7930"
 key_file = "/share/keys/$h"
-interval_s = ${TT_AGENT_INTERVAL:-10}
+interval_s = ${TT_AGENT_INTERVAL:-5}
 # The emulated LAN (QEMU socket netdevs between TCG hosts) carries about 1.5 MB/s (case 20:
 # xl migrate of 96 MiB in 66 s), not the default 1 Gb/s; and a pair on a saturated host
 # gets only ~40 KB/s through. Measured against 1 Gb/s that pair's IDC (Is 0.0003) is below
