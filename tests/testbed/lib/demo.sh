@@ -6,6 +6,8 @@
 #   2. Reunion: p2 is moved by hand (plain `xl migrate`) to the host l1 did not go to, and
 #      A gets hot again (p1 burns 40 %, a new lone h1 25 %; p2 10 %). The RMN migrates p1 to its
 #      peer's host, and the pair's cross-host traffic becomes IDC again.
+# The guests and their workloads come from scenarios/testbed-demo-hotspot.toml and
+# testbed-demo-reunion.toml (the simulator's format; tests/testbed/lib/scenario.py).
 # Prints `reunion top` snapshots and `reunion explain` at each step, and leaves in OUTDIR
 # (default $REUNION_CACHE/testbed-demo, outside the clone): the decision log, the RMN's
 # and agents' logs, the RMN's status snapshots (status.jsonl), host-cpu.svg,
@@ -46,6 +48,35 @@ td_wait_first() {
     return 1
 }
 TD_SEEN=0
+
+# td_apply_scenario FILE [scenario.py options]: brings the cluster to the guests of
+# scenarios/FILE, step by step as tests/testbed/lib/scenario.py --plan gives them:
+# create (tb-guest create), place (plain xl migrate when the guest runs elsewhere),
+# wait (until it answers ping), start (a workload in the guest, backgrounded there).
+td_apply_scenario() {
+    local file=$1 plan from
+    shift
+    plan=$(python3 "$TT_HERE/lib/scenario.py" "$TESTBED_REPO/scenarios/$file" --plan "$@") || return 1
+    local -a f
+    while IFS=$'\t' read -r -a f; do
+        echo "scenario $file: ${f[*]}" >> "$TT_LOG"
+        case ${f[0]} in
+            create) on "${f[1]}" tb-guest create "${f[@]:2}" >> "$TT_LOG" 2>&1 || return 1 ;;
+            wait) on "${f[1]}" tb-guest wait "${f[2]}" >> "$TT_LOG" 2>&1 || return 1 ;;
+            start) tt_gsh "${f[1]}" "${f[2]}" "${f[3]} > /dev/null 2>&1 &" >> "$TT_LOG" 2>&1 || return 1 ;;
+            place)
+                from=$(tt_host_of "${f[2]}") || return 1
+                [[ $from == "${f[1]}" ]] && continue
+                on "${f[1]}" tb-migrate-plain listen >> "$TT_LOG" 2>&1
+                on "$from" xl migrate -s /share/lib/tb-migrate-plain "${f[2]}" "${f[1]}" >> "$TT_LOG" 2>&1 || return 1
+                ;;
+            *)
+                echo "scenario $file: unknown step ${f[0]}" >> "$TT_LOG"
+                return 1
+                ;;
+        esac
+    done <<< "$plan"
+}
 
 # td_explain_last_move LOG: `reunion explain` of the last migration decision in LOG (a file
 # in results/), not of the quieter rounds after it.
@@ -91,14 +122,8 @@ tb_demo_main() {
     local why; why=$(tt_agents_missing)
     [[ -z $why ]] || tb_die "demo needs the agent and RMN: $why"
 
-    td_say "step 1, hotspot: creating p2 (TCP sink), p1 (100 KB/s to p2) and l1 (burns 45 %, 192 MiB) on A"
-    on A tb-guest create p2 id=6 memory=96 run=sink+--tcp+--port+5001 >> "$TT_LOG" 2>&1 &&
-        on A tb-guest create p1 id=5 memory=96 run=stream+--tcp+--to+10.77.1.6:5001+--rate+100000 >> "$TT_LOG" 2>&1 &&
-        on A tb-guest create l1 id=7 memory=192 run=burn+--duty+45 >> "$TT_LOG" 2>&1 ||
-        tb_die "xl create failed (see $TT_LOG)"
-    on A 'tb-guest wait p1 && tb-guest wait p2 && tb-guest wait l1' >> "$TT_LOG" 2>&1 || tb_die "guests did not come up"
-    gctl A p1 'workload burn --duty 40 > /dev/null 2>&1 &' >> "$TT_LOG"
-    gctl A p2 'workload burn --duty 40 > /dev/null 2>&1 &' >> "$TT_LOG"
+    td_say "step 1, hotspot (scenarios/testbed-demo-hotspot.toml): creating p2 (TCP sink), p1 (100 KB/s to p2; both burn 40 %) and l1 (burns 45 %, 192 MiB) on A"
+    td_apply_scenario testbed-demo-hotspot.toml || tb_die "step 1's guests failed (see $TT_LOG)"
     td_say "starting reunion rmn (IDC policy) on A and reunion agent on A, B, C"
     tt_agents_start idc
     # The RMN's view every 5 s, for the plots.
@@ -136,15 +161,14 @@ SH
     [[ $(tt_host_of l1) == C ]] && peer=B
     # Step 2 needs the pair on A, l1 away from it.
     [[ $(tt_host_of p1) == A && $(tt_host_of p2) == A ]] || tb_die "step 1 did not leave p1 and p2 on A"
-    td_say "step 2, reunion: moving p2 to $peer by hand (plain xl migrate); A gets a lone h1 (25 %), p1 burns 40 % and p2 10 %"
+    td_say "step 2, reunion (scenarios/testbed-demo-reunion.toml): moving p2 to $peer by hand (plain xl migrate); A gets a lone h1 (25 %), p1 burns 40 % and p2 10 %"
     tt_gsh A p1 "$(tt_gkill burn)" >> "$TT_LOG" 2>&1
     tt_gsh A p2 "$(tt_gkill burn)" >> "$TT_LOG" 2>&1
-    on "$peer" tb-migrate-plain listen >> "$TT_LOG" 2>&1
-    on A xl migrate -s /share/lib/tb-migrate-plain p2 "$peer" >> "$TT_LOG" 2>&1 || tb_die "xl migrate p2 A -> $peer failed"
-    on A tb-guest create h1 id=9 memory=96 run=burn+--duty+25 >> "$TT_LOG" 2>&1 && on A tb-guest wait h1 >> "$TT_LOG" 2>&1 ||
-        tb_die "xl create h1 failed"
-    tt_gsh A p1 'workload burn --duty 40 > /dev/null 2>&1 &' >> "$TT_LOG" 2>&1
-    tt_gsh A p2 'workload burn --duty 10 > /dev/null 2>&1 &' >> "$TT_LOG" 2>&1
+    # The scenario puts l1 on B and p2 on C; swap them when step 1 sent l1 to C.
+    local map=()
+    [[ $peer == B ]] && map=(--host-map "B=C,C=B")
+    td_apply_scenario testbed-demo-reunion.toml --id h1=9 --existing p1,p2,l1 "${map[@]}" ||
+        tb_die "step 2's placement (p2 -> $peer) or h1 failed (see $TT_LOG)"
     td_say "restarting the RMN and the agents"
     tt_agents_start idc
     sleep 20

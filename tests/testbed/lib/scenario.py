@@ -75,6 +75,8 @@ class Guest:
     memory_mib: int
     max_memory_mib: int
     swap: bool = False
+    # Position in the scenario's [[vm]] list: waits and started workloads follow it.
+    file_index: int = 0
     # Each workload is the argument list of `workload` (e.g. ["burn", "--duty", "40"]).
     workloads: list[list[str]] = field(default_factory=list)
 
@@ -204,6 +206,7 @@ def translate(
             guest_id=ids[name],
             memory_mib=memory,
             max_memory_mib=int(vm.get("max_memory_mib", memory)),
+            file_index=len(guests),
         )
         cpu = constant(vm.get("cpu", 0), f"vm {name}: cpu")
         if cpu > 1.0:
@@ -241,8 +244,9 @@ def plan(guests: list[Guest], existing: set[str]) -> list[list[str]]:
     new = [g for g in guests if g.name not in existing]
     steps += [["place", g.host, g.name] for g in guests if g.name in existing]
     steps += [["create", g.host, *g.create_args()] for g in new]
-    steps += [["wait", g.host, g.name] for g in new]
-    for g in guests:
+    in_file_order = sorted(guests, key=lambda g: g.file_index)
+    steps += [["wait", g.host, g.name] for g in in_file_order if g.name not in existing]
+    for g in in_file_order:
         # The first workload started at boot (run=), for old guests too.
         for w in g.ordered_workloads()[1:]:
             steps.append(["start", g.host, g.name, " ".join(["workload", *w])])

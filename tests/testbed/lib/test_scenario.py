@@ -52,13 +52,13 @@ class DemoScenarios(unittest.TestCase):
             [
                 ["create", "A", "p2", "id=6", "memory=96", "run=sink+--tcp+--port+5001"],
                 ["create", "A", "p1", "id=5", "memory=96",
-                 "run=stream+--tcp+--to+10.77.1.6:5001+--rate+3000000"],
-                ["create", "A", "l1", "id=7", "memory=96", "run=burn+--duty+90"],
-                ["wait", "A", "p2"],
+                 "run=stream+--tcp+--to+10.77.1.6:5001+--rate+100000"],
+                ["create", "A", "l1", "id=7", "memory=192", "run=burn+--duty+45"],
                 ["wait", "A", "p1"],
+                ["wait", "A", "p2"],
                 ["wait", "A", "l1"],
-                ["start", "A", "p2", "workload burn --duty 40"],
                 ["start", "A", "p1", "workload burn --duty 40"],
+                ["start", "A", "p2", "workload burn --duty 40"],
             ],
         )
 
@@ -67,7 +67,9 @@ class DemoScenarios(unittest.TestCase):
                          existing={"g1", "g3"})
         self.assertEqual(steps[:2], [["place", "A", "g1"], ["place", "C", "g3"]])
         creates = [s for s in steps if s[0] == "create"]
-        self.assertEqual([s[2:4] for s in creates], [["p2", "id=6"], ["p1", "id=5"], ["l1", "id=7"]])
+        self.assertEqual([s[2:5] for s in creates], [["p2", "id=6", "memory=96"],
+                                                     ["p1", "id=5", "memory=96"],
+                                                     ["l1", "id=7", "memory=192"]])
 
     def test_case_50_would_create_g1_with_its_swap_ceiling(self):
         guests = scenario.translate(load("testbed-cpu-hotspot.toml"), fixed_ids={"g1": 1})
@@ -83,9 +85,10 @@ class DemoScenarios(unittest.TestCase):
                 ["place", "C", "p2"],
                 ["place", "A", "p1"],
                 ["place", "B", "l1"],
-                ["create", "A", "h1", "id=9", "memory=96", "run=burn+--duty+20"],
+                ["create", "A", "h1", "id=9", "memory=96", "run=burn+--duty+25"],
                 ["wait", "A", "h1"],
-                ["start", "A", "p1", "workload burn --duty 45"],
+                ["start", "A", "p1", "workload burn --duty 40"],
+                ["start", "C", "p2", "workload burn --duty 10"],
             ],
         )
 
@@ -161,13 +164,13 @@ class CommandLine(unittest.TestCase):
         self.assertEqual(lines[0], "scripts/testbed guest A create p2 id=6 memory=96 "
                                    "run=sink+--tcp+--port+5001")
         self.assertEqual(lines[-1], "scripts/testbed run A "
-                                    "\"tb-guest ctl p1 'workload burn --duty 40 > /dev/null 2>&1 &'\"")
+                                    "\"tb-guest ctl p2 'workload burn --duty 40 > /dev/null 2>&1 &'\"")
 
     def test_plan_is_tab_separated(self):
         rc, out, _ = run_main(str(REPO / "scenarios/testbed-demo-reunion.toml"), "--plan",
                               "--id", "h1=9", "--existing", "p1,p2,l1")
         self.assertEqual(rc, 0)
-        self.assertIn("create\tA\th1\tid=9\tmemory=96\trun=burn+--duty+20", out.splitlines())
+        self.assertIn("create\tA\th1\tid=9\tmemory=96\trun=burn+--duty+25", out.splitlines())
 
     def test_errors_exit_1_with_a_message(self):
         rc, out, err = run_main(str(REPO / "scenarios/group-vs-lone.toml"), "--dry-run")
@@ -200,10 +203,10 @@ class CommandLine(unittest.TestCase):
         self.assertIn("run|C|tb-migrate-plain listen|", calls)
         self.assertIn("run|A|xl migrate -s /share/lib/tb-migrate-plain p2 C|", calls)
         self.assertNotIn("run|A|xl migrate -s /share/lib/tb-migrate-plain p1 A|", calls)
-        self.assertIn("guest|B|create|l1|id=7|memory=96|run=burn+--duty+90|", calls)
+        self.assertIn("guest|B|create|l1|id=7|memory=192|run=burn+--duty+45|", calls)
         self.assertIn("guest|A|wait|h1|", calls)
         self.assertEqual(calls[-1],
-                         "run|A|tb-guest ctl p1 'workload burn --duty 45 > /dev/null 2>&1 &'|")
+                         "run|C|tb-guest ctl p2 'workload burn --duty 10 > /dev/null 2>&1 &'|")
 
     def test_execution_stops_at_the_first_failure(self):
         with tempfile.TemporaryDirectory() as tmp:
