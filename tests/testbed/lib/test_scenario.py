@@ -92,6 +92,24 @@ class DemoScenarios(unittest.TestCase):
             ],
         )
 
+    def test_case_60_is_case_60_sh_guests(self):
+        steps = steps_of("testbed-reunion-destination.toml",
+                         fixed_ids={"g1": 1, "g3": 3, "p1": 5, "p2": 6, "h1": 9},
+                         existing={"g1", "g3", "p1", "p2"})
+        self.assertEqual(
+            steps,
+            [
+                ["place", "B", "p2"],
+                ["place", "A", "g1"],
+                ["place", "C", "g3"],
+                ["place", "A", "p1"],
+                ["create", "A", "h1", "id=9", "memory=96", "run=burn+--duty+25"],
+                ["wait", "A", "h1"],
+                ["start", "A", "p1", "workload burn --duty 40"],
+                ["start", "B", "p2", "workload burn --duty 10"],
+            ],
+        )
+
     def test_host_map_swaps_b_and_c(self):
         steps = steps_of("testbed-demo-reunion.toml", fixed_ids={"h1": 9},
                          existing={"p1", "p2", "l1"}, host_map={"B": "C", "C": "B"})
