@@ -5,9 +5,11 @@
 # group stays together; under Sandpiper the group is split. Both runs, both asserted.
 # Sizes (one-CPU hosts, each dom0 reading about 0.3 under TCG): p1 and p2 burn 40 % and
 # talk at 100 KB/s (more only costs TCG CPU; the IDC is far above the RMN's epsilon);
-# l1 burns 45 % with 192 MiB. Moving l1 alone relieves A and loses no IDC, so the IDC
-# policy takes it; Sandpiper ranks by volume per MiB, and l1's double size puts the
-# pair members first.
+# l1 burns 60 % with 192 MiB. The IDC policy takes l1: moving l1 alone relieves A or,
+# when no single move does (a saturated A's predicted load stays above 1), l1 has the
+# largest volume (contended, it reads about 0.3 of A's CPU to p1's and p2's 0.2 each;
+# at 45 % it read no more than p1, and full run 2 moved p1). It loses no IDC either.
+# Sandpiper ranks by volume per MiB, and l1's double size puts the pair members first.
 
 tc_cpu_hotspot() {
     local name=cpu-hotspot why
@@ -18,7 +20,7 @@ tc_cpu_hotspot() {
     on A 'xl destroy g2 2>/dev/null; true' >> "$TT_LOG"
     on A tb-guest create p2 id=6 memory=96 run=sink+--tcp+--port+5001 >> "$TT_LOG" 2>&1 &&
         on A tb-guest create p1 id=5 memory=96 run=stream+--tcp+--to+10.77.1.6:5001+--rate+100000 >> "$TT_LOG" 2>&1 &&
-        on A tb-guest create l1 id=7 memory=192 run=burn+--duty+45 >> "$TT_LOG" 2>&1 &&
+        on A tb-guest create l1 id=7 memory=192 run=burn+--duty+60 >> "$TT_LOG" 2>&1 &&
         on A 'tb-guest wait p1 && tb-guest wait p2 && tb-guest wait l1' >> "$TT_LOG" 2>&1 ||
         { tt_fail "$name" "could not create p1, p2, l1 on A"; return 0; }
     gctl A p1 'workload burn --duty 40 > /dev/null 2>&1 &' >> "$TT_LOG"
@@ -38,7 +40,7 @@ tc_cpu_hotspot() {
     tt_agents_stop
     if [[ -n ${dest:-} ]]; then
         on "$dest" 'xl destroy l1; true' >> "$TT_LOG"
-        on A tb-guest create l1 id=7 memory=192 run=burn+--duty+45 >> "$TT_LOG" 2>&1
+        on A tb-guest create l1 id=7 memory=192 run=burn+--duty+60 >> "$TT_LOG" 2>&1
     fi
     tt_agents_start sandpiper
     local moved='' t0=$SECONDS

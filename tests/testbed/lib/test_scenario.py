@@ -53,7 +53,7 @@ class DemoScenarios(unittest.TestCase):
                 ["create", "A", "p2", "id=6", "memory=96", "run=sink+--tcp+--port+5001"],
                 ["create", "A", "p1", "id=5", "memory=96",
                  "run=stream+--tcp+--to+10.77.1.6:5001+--rate+100000"],
-                ["create", "A", "l1", "id=7", "memory=192", "run=burn+--duty+45"],
+                ["create", "A", "l1", "id=7", "memory=192", "run=burn+--duty+60"],
                 ["wait", "A", "p1"],
                 ["wait", "A", "p2"],
                 ["wait", "A", "l1"],
@@ -91,6 +91,18 @@ class DemoScenarios(unittest.TestCase):
                 ["start", "C", "p2", "workload burn --duty 10"],
             ],
         )
+
+    def test_demo_step_2_starts_nothing_in_the_idle_l1(self):
+        """l1 has cpu 0 in step 2 (demo.sh stops its step-1 burner): scenario.py gives it
+        no workload, so no step starts one, as an old guest or as a new one."""
+        guests = scenario.translate(load("testbed-demo-reunion.toml"), fixed_ids={"h1": 9})
+        l1 = next(g for g in guests if g.name == "l1")
+        self.assertEqual(l1.workloads, [])
+        self.assertEqual(l1.create_args(), ["l1", "id=7", "memory=192"])
+        for existing in ({"p1", "p2", "l1"}, {"p1", "p2"}):
+            steps = scenario.plan(guests, existing)
+            self.assertEqual([s for s in steps if s[0] == "start" and s[2] == "l1"], [],
+                             existing)
 
     def test_case_60_is_case_60_sh_guests(self):
         steps = steps_of("testbed-reunion-destination.toml",
@@ -221,7 +233,8 @@ class CommandLine(unittest.TestCase):
         self.assertIn("run|C|tb-migrate-plain listen|", calls)
         self.assertIn("run|A|xl migrate -s /share/lib/tb-migrate-plain p2 C|", calls)
         self.assertNotIn("run|A|xl migrate -s /share/lib/tb-migrate-plain p1 A|", calls)
-        self.assertIn("guest|B|create|l1|id=7|memory=192|run=burn+--duty+45|", calls)
+        # It idles in step 2 (cpu 0): no run=.
+        self.assertIn("guest|B|create|l1|id=7|memory=192|", calls)
         self.assertIn("guest|A|wait|h1|", calls)
         self.assertEqual(calls[-1],
                          "run|C|tb-guest ctl p2 'workload burn --duty 10 > /dev/null 2>&1 &'|")
