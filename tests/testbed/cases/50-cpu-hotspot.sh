@@ -7,7 +7,7 @@
 # talk at 100 KB/s (more only costs TCG CPU; the IDC is far above the RMN's epsilon);
 # l1 burns 60 % with 192 MiB. The IDC policy takes l1: moving l1 alone relieves A or,
 # when no single move does (a saturated A's predicted load stays above 1), l1 has the
-# largest volume (contended, it reads about 0.3 of A's CPU to p1's and p2's 0.2 each;
+# largest volume (contended, it should read about 0.3 of A's CPU to p1's and p2's 0.2 each, an estimate;
 # at 45 % it read no more than p1, and full run 2 moved p1). It loses no IDC either.
 # Sandpiper ranks by volume per MiB, and l1's double size puts the pair members first.
 
