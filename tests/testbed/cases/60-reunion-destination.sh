@@ -29,9 +29,14 @@ tc_reunion_destination() {
     tt_place p2 B && tt_place p1 A || { tt_fail "$name" "could not place p1 on A and p2 on B (xl migrate)"; return 0; }
     on A tb-guest create h1 id=9 memory=96 run=burn+--duty+25 >> "$TT_LOG" 2>&1 && on A tb-guest wait h1 >> "$TT_LOG" 2>&1 ||
         { tt_fail "$name" "could not create h1 on A"; return 0; }
-    # The pair's stream and sink were started at boot; restart them if a migration ended them.
-    tt_gsh A p2 "($(tt_grunning sink)) || workload sink --tcp --port 5001 >/dev/null 2>&1 &" >> "$TT_LOG" 2>&1
-    tt_gsh A p1 "($(tt_grunning stream)) || workload stream --tcp --to 10.77.1.6:5001 --rate 100000 >/dev/null 2>&1 &" >> "$TT_LOG" 2>&1
+    # A fresh stream and sink: in full run 2 a stream left from case 50 (whose Sandpiper
+    # half migrated p2) still ran but sent nothing, so the RMN saw no traffic between p1
+    # and p2 (Is = Nsd = 0) and sent p1 to the lightest host.
+    tt_gsh A p1 "$(tt_gkill stream)" >> "$TT_LOG" 2>&1
+    tt_gsh A p2 "$(tt_gkill sink)" >> "$TT_LOG" 2>&1
+    tt_gsh A p2 'workload sink --tcp --port 5001 >/dev/null 2>&1 &' >> "$TT_LOG" 2>&1
+    sleep 2
+    tt_gsh A p1 'workload stream --tcp --to 10.77.1.6:5001 --rate 100000 >/dev/null 2>&1 &' >> "$TT_LOG" 2>&1
     tt_gsh A p1 'workload burn --duty 40 >/dev/null 2>&1 &' >> "$TT_LOG" 2>&1
     tt_gsh A p2 'workload burn --duty 10 >/dev/null 2>&1 &' >> "$TT_LOG" 2>&1
     : > "$TB_STATE/share/results/decisions-idc.jsonl"
