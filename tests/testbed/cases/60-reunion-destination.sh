@@ -52,7 +52,12 @@ tc_reunion_destination() {
     else
         tt_eq "$name" "the IDC policy's first migration (p1 talks to p2 on B; C is lighter)" "$moved -> $dest" "p1 -> B"
         [[ $moved == p1 ]] && if dest=$(tt_wait_migration idc p1 300); then
-            tt_pass "$name: p1 runs on $dest next to p2 (real xl migrate through the agents)"
+            local p2_host; p2_host=$(tt_host_of p2)
+            if [[ $dest == "$p2_host" ]]; then
+                tt_pass "$name: p1 runs on $dest next to p2 (real xl migrate through the agents)"
+            else
+                tt_fail "$name" "p1 runs on $dest, p2 on ${p2_host:-nowhere}: the pair is still split"
+            fi
         else
             tt_fail "$name" "p1 was not running on its destination within 300 s"
         fi
