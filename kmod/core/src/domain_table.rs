@@ -75,28 +75,42 @@ impl IdcstatCore<'_> {
         (ident.state != STATE_FREE).then_some(ident.domid)
     }
 
-    /// The slot of domain `domid`: the given generation, else the active one, else the
-    /// most recently departed one.
+    /// The slot of domain `domid` (of `generation`, if given): the active one, else the
+    /// most recently departed one. One (domid, generation) can have an active and
+    /// departed records at once: a config-set that clears vifs departs every domain,
+    /// and the agent's vifs then create it again under the same generation.
     pub fn find_domain(&self, domid: u16, generation: Option<u32>) -> Option<usize> {
         let mut departed: Option<(usize, u64)> = None;
         for slot in 0..self.domain_slots() {
             let ident = self.ident(slot);
-            if ident.state == STATE_FREE || ident.domid != domid {
+            if ident.state == STATE_FREE
+                || ident.domid != domid
+                || generation.is_some_and(|wanted| ident.generation != wanted)
+            {
                 continue;
             }
-            match generation {
-                Some(wanted) if ident.generation == wanted => return Some(slot),
-                Some(_) => {}
-                None if ident.state == STATE_ACTIVE => return Some(slot),
-                None => {
-                    let at = self.region.load(self.layout.domain(slot) + D_DEPARTED_AT);
-                    if departed.is_none_or(|(_, best)| at >= best) {
-                        departed = Some((slot, at));
-                    }
-                }
+            if ident.state == STATE_ACTIVE {
+                return Some(slot);
+            }
+            let at = self.region.load(self.layout.domain(slot) + D_DEPARTED_AT);
+            if departed.is_none_or(|(_, best)| at >= best) {
+                departed = Some((slot, at));
             }
         }
         departed.map(|(slot, _)| slot)
+    }
+
+    /// The most recently departed slot of (domid, generation), even while an active
+    /// record of the same pair exists.
+    pub fn find_departed(&self, domid: u16, generation: u32) -> Option<usize> {
+        (0..self.domain_slots())
+            .filter(|&slot| {
+                let ident = self.ident(slot);
+                ident.state == STATE_DEPARTED
+                    && ident.domid == domid
+                    && ident.generation == generation
+            })
+            .max_by_key(|&slot| self.region.load(self.layout.domain(slot) + D_DEPARTED_AT))
     }
 
     /// Records an address the domain in `slot` sent from (per-packet path). Stores only

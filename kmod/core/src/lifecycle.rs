@@ -321,12 +321,12 @@ impl IdcstatCore<'_> {
 
     /// The agent acknowledges a departed domain's final counters: the slot is freed.
     pub fn departed_ack(&self, domid: u16, generation: u32) -> Result<(), ControlError> {
-        let slot = self
-            .find_domain(domid, Some(generation))
-            .ok_or(ControlError::NoSuchDomain)?;
-        if self.ident(slot).state != STATE_DEPARTED {
-            return Err(ControlError::NotDeparted);
-        }
+        let Some(slot) = self.find_departed(domid, generation) else {
+            return Err(match self.find_domain(domid, Some(generation)) {
+                Some(_) => ControlError::NotDeparted,
+                None => ControlError::NoSuchDomain,
+            });
+        };
         self.free_domain(slot);
         Ok(())
     }

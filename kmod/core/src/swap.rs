@@ -55,8 +55,10 @@ impl IdcstatCore<'_> {
         })
     }
 
-    /// Sets a swap range of domain (domid, generation); a range on the same device
-    /// replaces the old one. The range is written invalid-first so that a concurrent
+    /// Sets a swap range of the active domain (domid, generation); a range on the same
+    /// device replaces the old one. Only active domains are counted, so a departed
+    /// record of the same pair (left by a config-set that cleared vifs) must not take
+    /// the range. The range is written invalid-first so that a concurrent
     /// `account_bio` sees either no range or the whole new one.
     pub fn set_swap_range(
         &self,
@@ -69,6 +71,7 @@ impl IdcstatCore<'_> {
         }
         let slot = self
             .find_domain(domid, Some(generation))
+            .filter(|&slot| self.ident(slot).state == STATE_ACTIVE)
             .ok_or(ControlError::NoSuchDomain)?;
         let index = (0..SWAP_RANGES_PER_DOMAIN)
             .find(|&i| self.swap_range(slot, i).is_some_and(|r| r.dev == range.dev))
