@@ -114,6 +114,69 @@ pub fn parse_prefix(text: &str) -> Option<IpPrefix> {
     (len <= max).then_some(IpPrefix { addr, len })
 }
 
+/// The config-set request for `config`, with netdev names resolved by `ifindex`.
+///
+/// Every list is replaced except the vifs: clearing them departs every domain
+/// in the module, and the vifs sent next create it again under the same
+/// generation with its counters restarted and a departed duplicate left behind
+/// (testbed full run 2, case 70: one per agent restart). The module drops a vif
+/// itself when its netdev goes, and a vif sent again replaces its identity.
+/// A swap range is sent only for a domain one of whose vifs is sent: the module
+/// refuses a range of a (domid, generation) it does not hold, and that refusal
+/// fails the whole request.
+pub fn config_update(
+    config: &IdcstatConfig,
+    ifindex: impl Fn(&str) -> Option<u32>,
+) -> ConfigUpdate {
+    let mut update = ConfigUpdate::replace_all();
+    update.clear &= !idcstat_uapi::enums::config_category::VIFS;
+    for text in &config.cluster_prefixes {
+        match parse_prefix(text) {
+            Some(prefix) => update.cluster_prefixes.push(prefix),
+            None => warn!("cluster prefix {text:?} is not an address/length; ignored"),
+        }
+    }
+    for name in &config.uplinks {
+        match ifindex(name) {
+            Some(index) => update.uplinks.push(index),
+            None => warn!("uplink {name} does not exist; ignored"),
+        }
+    }
+    for vif in &config.vifs {
+        // A vif whose netdev is not there yet is told next interval.
+        if let Some(ifindex) = ifindex(&vif.name) {
+            update.vifs.push(idcstat_client::VifIdentity {
+                ifindex,
+                domid: vif.domid.0,
+                devid: vif.devid,
+                generation: vif.generation,
+                mac: Some(idcstat_client::MacAddr(vif.mac.0)),
+            });
+        }
+    }
+    for range in &config.swap_ranges {
+        let told = update
+            .vifs
+            .iter()
+            .any(|v| v.domid == range.domid.0 && v.generation == range.generation);
+        if !told {
+            tracing::debug!(
+                domid = range.domid.0,
+                "swap range not sent: none of the domain's vifs is there yet"
+            );
+            continue;
+        }
+        update.swap_ranges.push(idcstat_client::SwapRange {
+            domid: range.domid.0,
+            generation: range.generation,
+            dev: (range.device.major << 20) | (range.device.minor & 0xfffff),
+            start_sector: range.start_sector,
+            nr_sectors: range.nr_sectors,
+        });
+    }
+    update
+}
+
 /// idcstat over generic netlink. Reconnects after any error, so a module that
 /// was unloaded and loaded again is found again (with a new family id).
 #[derive(Debug)]
@@ -174,40 +237,7 @@ impl IdcstatSource for NetlinkIdcstat {
     }
 
     fn configure(&mut self, config: &IdcstatConfig) -> Result<(), AgentError> {
-        let mut update = ConfigUpdate::replace_all();
-        for text in &config.cluster_prefixes {
-            match parse_prefix(text) {
-                Some(prefix) => update.cluster_prefixes.push(prefix),
-                None => warn!("cluster prefix {text:?} is not an address/length; ignored"),
-            }
-        }
-        for name in &config.uplinks {
-            match self.ifindex(name) {
-                Some(index) => update.uplinks.push(index),
-                None => warn!("uplink {name} does not exist; ignored"),
-            }
-        }
-        for vif in &config.vifs {
-            // A vif whose netdev is not there yet is told next interval.
-            if let Some(ifindex) = self.ifindex(&vif.name) {
-                update.vifs.push(idcstat_client::VifIdentity {
-                    ifindex,
-                    domid: vif.domid.0,
-                    devid: vif.devid,
-                    generation: vif.generation,
-                    mac: Some(idcstat_client::MacAddr(vif.mac.0)),
-                });
-            }
-        }
-        for range in &config.swap_ranges {
-            update.swap_ranges.push(idcstat_client::SwapRange {
-                domid: range.domid.0,
-                generation: range.generation,
-                dev: (range.device.major << 20) | (range.device.minor & 0xfffff),
-                start_sector: range.start_sector,
-                nr_sectors: range.nr_sectors,
-            });
-        }
+        let update = config_update(config, |name| self.ifindex(name));
         self.with_client(|client| client.set_config(&update))
     }
 
@@ -322,6 +352,53 @@ mod tests {
         // Broadcast + non-IP + the overflow entry, as NIC; dom0 as IDC.
         assert_eq!(d.other.nic_tx_bytes, 10 + 5 + 7);
         assert_eq!(d.other.idc_tx_bytes, 3);
+    }
+
+    #[test]
+    fn a_resent_config_keeps_the_vifs_and_sends_swap_only_with_a_vif() {
+        use crate::idcstat::{SwapRange, VifIdentity};
+        use crate::xenstore::parse_physical_device;
+        use idcstat_uapi::enums::config_category as cat;
+
+        // Testbed case 70's g1: swap on phy:/dev/nbd1, `physical-device` = "2b:1".
+        let nbd1 = parse_physical_device("2b:1").expect("hex major:minor");
+        let swap = |domid| SwapRange {
+            domid: DomId(domid),
+            generation: 1_058_827_637,
+            device: nbd1,
+            start_sector: 0,
+            nr_sectors: u64::MAX,
+        };
+        let config = IdcstatConfig {
+            vifs: vec![VifIdentity {
+                domid: DomId(1),
+                generation: 1_058_827_637,
+                devid: 0,
+                mac: MacAddr([0x00, 0x16, 0x3e, 0, 0, 1]),
+                name: "vif1.0".into(),
+            }],
+            // Domain 2's vif netdev is not there (yet): its range would be refused.
+            swap_ranges: vec![swap(1), swap(2)],
+            ..IdcstatConfig::default()
+        };
+        let update = config_update(&config, |name| (name == "vif1.0").then_some(7));
+        assert_eq!(
+            update.clear & cat::VIFS,
+            0,
+            "clearing vifs departs every live domain in the module"
+        );
+        assert_ne!(update.clear & cat::SWAP_RANGES, 0, "ranges are replaced");
+        assert_eq!(update.vifs.len(), 1);
+        assert_eq!(
+            update.swap_ranges,
+            vec![idcstat_client::SwapRange {
+                domid: 1,
+                generation: 1_058_827_637,
+                dev: (43 << 20) | 1,
+                start_sector: 0,
+                nr_sectors: u64::MAX,
+            }]
+        );
     }
 
     #[test]
