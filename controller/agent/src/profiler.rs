@@ -15,6 +15,30 @@ use crate::report::{build_report, ReportInputs};
 use crate::xenstore::{domain_devices, DomainDevices, Xenstore};
 use crate::AgentError;
 
+/// How many more intervals a domain's devices are read again while its swap disk
+/// has no `physical-device` yet: the hotplug script writes it after libxl lists
+/// the domain, and a domain first seen in that gap kept no swap range for good.
+/// A swap disk that never gets one (a qdisk backend) stops being read after this.
+const PENDING_SWAP_DEVICE_REREADS: u32 = 12;
+
+/// What is kept of a domain between measurements.
+#[derive(Debug, Clone)]
+struct CachedDomain {
+    devices: DomainDevices,
+    max_mem: u64,
+    /// Intervals left in which the devices are read again (see
+    /// [`PENDING_SWAP_DEVICE_REREADS`]).
+    device_rereads_left: u32,
+}
+
+impl CachedDomain {
+    fn swap_device_pending(devices: &DomainDevices) -> bool {
+        devices
+            .swap_vbd()
+            .is_some_and(|vbd| vbd.physical_device.is_none())
+    }
+}
+
 /// Keeps what survives between measurements: sequence, epochs, caches.
 pub struct Profiler {
     host: HostId,
@@ -31,7 +55,7 @@ pub struct Profiler {
     generation: u64,
     last_epoch: Option<u32>,
     /// xenstore facts and max memory per (domid, uuid): devices rarely change.
-    cache: BTreeMap<(DomId, DomainUuid), (DomainDevices, u64)>,
+    cache: BTreeMap<(DomId, DomainUuid), CachedDomain>,
     last_module_config: Option<IdcstatConfig>,
     idcstat_healthy: bool,
 }
@@ -105,7 +129,18 @@ impl Profiler {
         let live: Vec<(DomId, DomainUuid)> = domains.iter().map(|d| (d.domid, d.uuid)).collect();
         self.cache.retain(|key, _| live.contains(key));
         for &(domid, uuid) in &live {
-            if domid == DomId(0) || self.cache.contains_key(&(domid, uuid)) {
+            if domid == DomId(0) {
+                continue;
+            }
+            if let Some(cached) = self.cache.get_mut(&(domid, uuid)) {
+                if cached.device_rereads_left > 0 {
+                    cached.device_rereads_left -= 1;
+                    cached.devices =
+                        domain_devices(self.xenstore.as_ref(), domid, &self.swap_vdev)?;
+                    if !CachedDomain::swap_device_pending(&cached.devices) {
+                        cached.device_rereads_left = 0;
+                    }
+                }
                 continue;
             }
             let devices = domain_devices(self.xenstore.as_ref(), domid, &self.swap_vdev)?;
@@ -121,17 +156,29 @@ impl Profiler {
                     continue;
                 }
             };
-            self.cache.insert((domid, uuid), (devices, max_mem));
+            let device_rereads_left = if CachedDomain::swap_device_pending(&devices) {
+                PENDING_SWAP_DEVICE_REREADS
+            } else {
+                0
+            };
+            self.cache.insert(
+                (domid, uuid),
+                CachedDomain {
+                    devices,
+                    max_mem,
+                    device_rereads_left,
+                },
+            );
         }
         let devices: BTreeMap<DomId, DomainDevices> = self
             .cache
             .iter()
-            .map(|((domid, _), (dev, _))| (*domid, dev.clone()))
+            .map(|((domid, _), cached)| (*domid, cached.devices.clone()))
             .collect();
         let max_mem: BTreeMap<DomId, u64> = self
             .cache
             .iter()
-            .map(|((domid, _), (_, max))| (*domid, *max))
+            .map(|((domid, _), cached)| (*domid, cached.max_mem))
             .collect();
         self.configure_module();
         let snapshot = self.read_module(&live);
@@ -158,7 +205,7 @@ impl Profiler {
             uplinks: self.uplinks.clone(),
             ..IdcstatConfig::default()
         };
-        for ((domid, uuid), (dev, _)) in &self.cache {
+        for ((domid, uuid), CachedDomain { devices: dev, .. }) in &self.cache {
             let generation = generation_of(*uuid);
             config.vifs.extend(dev.vifs.iter().map(|vif| VifIdentity {
                 domid: *domid,
