@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# pending: redesigned 2026-11-26 (p1 at 95 % fitted no host), not yet run
+# pending: never passed: full run 2 (fourth session) found the stale stream; restarted since, not yet run
 # Issue 8, test 4: group reunion by destination. Three hosts; p1 on A talks to its peer p2
 # on B. A gets hot (p1 burns 40 %, a lone h1 burns 25 %); p2 burns 10 %, so C is the
 # lighter host, and both B and C could take p1. Under the IDC policy the RMN moves p1 (its move turns the pair's cross-host
