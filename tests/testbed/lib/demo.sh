@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # `scripts/testbed demo [OUTDIR]`: reunion on a real Xen cluster (three hosts under QEMU).
-#   1. Hotspot: A runs a talking pair p1 <-> p2 (100 KB/s TCP, 40 % CPU each) and a lone
-#      burner l1 (60 %, 192 MiB). The RMN (IDC policy) removes the CPU hotspot by migrating l1,
+#   1. Hotspot: A runs a talking pair p1 <-> p2 (100 KB/s TCP, 15 % CPU each) and a lone
+#      burner l1 (50 %, 192 MiB). The RMN (IDC policy) removes the CPU hotspot by migrating l1,
 #      not a pair member.
 #   2. Reunion: p2 is moved by hand (plain `xl migrate`) to the host l1 did not go to, and
 #      A gets hot again (p1 burns 40 %, a new lone h1 25 %; p2 10 %; l1 idles, or its host would
@@ -123,7 +123,7 @@ tb_demo_main() {
     local why; why=$(tt_agents_missing)
     [[ -z $why ]] || tb_die "demo needs the agent and RMN: $why"
 
-    td_say "step 1, hotspot (scenarios/testbed-demo-hotspot.toml): creating p2 (TCP sink), p1 (100 KB/s to p2; both burn 40 %) and l1 (burns 60 %, 192 MiB) on A"
+    td_say "step 1, hotspot (scenarios/testbed-demo-hotspot.toml): creating p2 (TCP sink), p1 (100 KB/s to p2; both burn 15 %) and l1 (burns 50 %, 192 MiB) on A"
     td_apply_scenario testbed-demo-hotspot.toml || tb_die "step 1's guests failed (see $TT_LOG)"
     td_say "starting reunion rmn (IDC policy) on A and reunion agent on A, B, C"
     tt_agents_start idc
@@ -165,7 +165,7 @@ SH
     td_say "step 2, reunion (scenarios/testbed-demo-reunion.toml): moving p2 to $peer by hand (plain xl migrate); A gets a lone h1 (25 %), p1 burns 40 %, p2 10 %, l1 idles"
     tt_gsh A p1 "$(tt_gkill burn)" >> "$TT_LOG" 2>&1
     tt_gsh A p2 "$(tt_gkill burn)" >> "$TT_LOG" 2>&1
-    # l1's 60 % on its new host would make that host a second hotspot (dom0 ~0.3 + 0.6):
+    # l1's 50 % on its new host would leave that host at the threshold (dom0 ~0.3-0.4 + 0.5):
     # it idles in step 2 (cpu 0 in the scenario; scenario.py starts nothing for it). A's dom0
     # reaches it by address (tb-guest ctl), wherever it runs.
     tt_gsh A l1 "$(tt_gkill burn)" >> "$TT_LOG" 2>&1

@@ -53,12 +53,12 @@ class DemoScenarios(unittest.TestCase):
                 ["create", "A", "p2", "id=6", "memory=96", "run=sink+--tcp+--port+5001"],
                 ["create", "A", "p1", "id=5", "memory=96",
                  "run=stream+--tcp+--to+10.77.1.6:5001+--rate+100000"],
-                ["create", "A", "l1", "id=7", "memory=192", "run=burn+--duty+60"],
+                ["create", "A", "l1", "id=7", "memory=192", "run=burn+--duty+50"],
                 ["wait", "A", "p1"],
                 ["wait", "A", "p2"],
                 ["wait", "A", "l1"],
-                ["start", "A", "p1", "workload burn --duty 40"],
-                ["start", "A", "p2", "workload burn --duty 40"],
+                ["start", "A", "p1", "workload burn --duty 15"],
+                ["start", "A", "p2", "workload burn --duty 15"],
             ],
         )
 
@@ -194,7 +194,7 @@ class CommandLine(unittest.TestCase):
         self.assertEqual(lines[0], "scripts/testbed guest A create p2 id=6 memory=96 "
                                    "run=sink+--tcp+--port+5001")
         self.assertEqual(lines[-1], "scripts/testbed run A "
-                                    "\"tb-guest ctl p2 'workload burn --duty 40 > /dev/null 2>&1 &'\"")
+                                    "\"tb-guest ctl p2 'workload burn --duty 15 > /dev/null 2>&1 &'\"")
 
     def test_plan_is_tab_separated(self):
         rc, out, _ = run_main(str(REPO / "scenarios/testbed-demo-reunion.toml"), "--plan",
