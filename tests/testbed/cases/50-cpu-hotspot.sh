@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# pending: sizes changed again in the fourth session (pair 15 %, l1 50 %); full run 2 (pair 40 %, l1 45 %) split the pair under IDC; see docs/testbed.md, State
+# pending: full run 3 (fourth session, pair 15 % + 100 KB/s, l1 50 %): p1 read 0.246 of A, l1 0.16, so only p1 relieved A and the IDC policy moved p1 (Sandpiper did split the pair). Under TCG the stream costs the pair more CPU than its burners, and a duty-cycle burner gets less than its duty on a saturated host: next, l1 flat out with 256 MiB and the pair without burners at a slower stream
 # Issue 8, test 3: a CPU hotspot on A holding a two-VM group with heavy IDC (p1 <-> p2)
 # and a lone VM (l1). Under the IDC policy a real `xl migrate` moves the lone VM and the
 # group stays together; under Sandpiper the group is split. Both runs, both asserted.
