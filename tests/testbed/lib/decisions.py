@@ -5,6 +5,10 @@
       One line per migration decided: `NAME DESTINATION POLICY RECORD_ID`.
   decisions.py memsteps LOG
       One line per memory step: `NAME FROM_BYTES TO_BYTES`.
+  decisions.py hosts LOG NAME
+      The destinations weighed for NAME in the first migration of NAME: one line per
+      host, `HOST HOST_VOLUME NSD VERDICT` (host volume: Sandpiper's eq. 5 at host level,
+      the "lightest" order; Nsd: NAME's traffic with that host's domains).
   decisions.py verify LOG
       Recompute every candidate's score from the inputs in its record (the formulas of
       controller/rmn/src/formulas.rs) and check that the chosen candidate ranks first.
@@ -84,7 +88,26 @@ def verify(path):
     return problems
 
 
+def hosts(path, name):
+    for rec in records(path):
+        kind, out = outcome(rec)
+        if kind != "migrate" or out.get("name") != name:
+            continue
+        for cand in rec.get("candidates", []):
+            if cand.get("name") != name:
+                continue
+            for d in cand.get("destinations", []):
+                verdict = d.get("verdict", {})
+                if isinstance(verdict, dict):
+                    verdict = verdict.get("verdict")
+                print(d.get("host"), d.get("host_volume"), d.get("nsd"), verdict)
+        return
+
+
 def main(argv):
+    if len(argv) == 4 and argv[1] == "hosts":
+        hosts(argv[2], argv[3])
+        return
     if len(argv) != 3:
         sys.exit(__doc__)
     cmd, path = argv[1], argv[2]
