@@ -3,15 +3,18 @@
 //! and run through the real RMN core with the testbed's RMN settings.
 //!
 //! The scenarios carry the workloads as the testbed scripts set them (burn
-//! duties, a 100 KB/s stream, guest sizes) on the testbed's platform (one CPU
-//! per host, an idle dom0 at 0.3 of it, the 10 Mb/s NIC the testbed agents
-//! declare, reports every 5 s). Where the model disagrees with what the
-//! testbed expects, the tests below state the disagreement and the range of
-//! inputs where the expectation holds.
+//! duties, a 20 000 B/s = 0.16 Mb/s stream, guest sizes) on the testbed's
+//! platform (one CPU per host, an idle dom0 at 0.3 of it, the 10 Mb/s NIC the
+//! testbed agents declare, reports every 5 s), with TCG's network cost in each
+//! file's `[model]` table: fitted to case 50's Xen readings (each endpoint guest
+//! of the 0.16 Mb/s stream about 0.1 CPU), not measured per Mb/s. The tests
+//! below assert what the model does for dom0 at 0.3 and over 0.3-0.45 (dom0
+//! as it reads under load); where that is not what the testbed expects, they
+//! say so and at which inputs.
 
 use std::path::Path;
 
-use reunion_model::{DecisionOutcome, PolicyKind, Resource, RmnConfig};
+use reunion_model::{CandidateScore, DecisionOutcome, PolicyKind, Resource, RmnConfig};
 use reunion_sim::output::Event;
 use reunion_sim::run::{run, RunOptions, RunOutput};
 use reunion_sim::series::SeriesSpec;
@@ -19,7 +22,8 @@ use reunion_sim::Scenario;
 
 /// The RMN as `tests/testbed/lib/agents.sh` configures it (`[rmn]` table);
 /// its `interval_s = 3` is replaced by the report interval, as for every
-/// simulated run.
+/// simulated run. Its `nic_cpu_cores_per_gbps`/`idc_cpu_cores_per_gbps` stay
+/// the defaults (the thesis's Table 1.1), as on the testbed.
 fn testbed_rmn_config() -> RmnConfig {
     RmnConfig {
         epsilon: 0.001,
@@ -37,16 +41,22 @@ fn load(file: &str) -> Scenario {
     Scenario::load(&path).unwrap_or_else(|e| panic!("{file}: {e}"))
 }
 
-/// `scenario` with dom0's background load and the p1 -> p2 stream's rate replaced.
-fn variant(scenario: &Scenario, dom0_cpu: f64, pair_mbps: f64) -> Scenario {
+/// `scenario` with dom0's background load replaced.
+fn with_dom0(scenario: &Scenario, dom0_cpu: f64) -> Scenario {
     let mut s = scenario.clone();
     s.model.dom0_idle_cpu = dom0_cpu;
-    let flow = s
-        .flows
+    s
+}
+
+/// `scenario` with VM `name`'s burner set to `cpu`.
+fn with_cpu(scenario: &Scenario, name: &str, cpu: f64) -> Scenario {
+    let mut s = scenario.clone();
+    let vm = s
+        .vms
         .iter_mut()
-        .find(|f| f.from == "p1" && f.to == "p2")
-        .expect("the pair's flow");
-    flow.mbps = SeriesSpec::Constant(pair_mbps);
+        .find(|vm| vm.name == name)
+        .unwrap_or_else(|| panic!("no vm {name}"));
+    vm.cpu = SeriesSpec::Constant(cpu);
     s
 }
 
@@ -63,8 +73,14 @@ fn simulate(scenario: &Scenario, policy: PolicyKind) -> RunOutput {
     .expect("run")
 }
 
+type Move = (String, String, String);
+
+fn mv(domain: &str, source: &str, destination: &str) -> Move {
+    (domain.into(), source.into(), destination.into())
+}
+
 /// (domain, source, destination) of every migration, in order.
-fn migrations(events: &[Event]) -> Vec<(String, String, String)> {
+fn migrations(events: &[Event]) -> Vec<Move> {
     events
         .iter()
         .filter(|e| e.kind == "migrate")
@@ -78,197 +94,313 @@ fn migrations(events: &[Event]) -> Vec<(String, String, String)> {
         .collect()
 }
 
-fn first_migration(scenario: &Scenario, policy: PolicyKind) -> Option<(String, String, String)> {
+fn first_migration(scenario: &Scenario, policy: PolicyKind) -> Option<Move> {
     migrations(&simulate(scenario, policy).events)
         .into_iter()
         .next()
 }
 
+/// Average CPU (cores) VM `name` consumed over the run.
+fn vm_cpu(out: &RunOutput, scenario: &Scenario, name: &str) -> f64 {
+    let vm = out
+        .cluster
+        .vms
+        .iter()
+        .find(|vm| vm.name == name)
+        .expect("vm");
+    vm.counters.cpu_ns / (scenario.duration_s * 1e9)
+}
+
+/// Average CPU (cores) host `name`'s dom0 consumed over the run.
+fn dom0_cpu(out: &RunOutput, scenario: &Scenario, name: &str) -> f64 {
+    let host = out
+        .cluster
+        .hosts
+        .iter()
+        .find(|h| h.name == name)
+        .expect("host");
+    host.dom0_cpu_ns / (scenario.duration_s * 1e9)
+}
+
 /// An idle dom0 reads about 0.3 of a testbed host's CPU under QEMU TCG (the
-/// agent's libxenstat reading in the demo runs); 0.35-0.5 as it reads under load.
-const DOM0_RANGE: [f64; 4] = [0.3, 0.35, 0.4, 0.5];
-/// The pair's stream as demo.sh and case 50 start it, 100 KB/s
-/// (`workload stream --rate 100000`), in Mb/s.
-const PAIR_STREAM_MBPS: f64 = 0.8;
-/// The least the pair got through on the testbed's saturated A (docs/testbed.md, State).
-const MEASURED_PAIR_MBPS: f64 = 0.065;
+/// agent's libxenstat reading in the demo runs); up to 0.45 as it reads under load.
+const DOM0_RANGE: [f64; 4] = [0.3, 0.35, 0.4, 0.45];
+const STEP_1_FILES: [&str; 2] = ["testbed-demo-hotspot.toml", "testbed-cpu-hotspot.toml"];
+const REUNION_FILES: [&str; 2] = [
+    "testbed-demo-reunion.toml",
+    "testbed-reunion-destination.toml",
+];
+/// The CPU each endpoint guest of the 0.16 Mb/s stream spent on case 50's
+/// saturated A, without a burner (docs/testbed.md): p1 0.131, p2 0.116.
+const MEASURED_ENDPOINT_CPU: [f64; 2] = [0.131, 0.116];
 
 fn is_pair_member(name: &str) -> bool {
     name == "p1" || name == "p2"
 }
 
+/// The fitted `[model]` constants make each endpoint guest of the 0.16 Mb/s
+/// stream pay about 0.1 CPU, the same on one host (IDC through dom0's bridge)
+/// as across the LAN, and dom0 0.4/0.6 of that per endpoint on top; every
+/// testbed file carries the same constants. Checked on hosts with room (no
+/// burners), so that every domain gets its full demand.
 #[test]
-fn demo_hotspot_idc_moves_the_lone_burner_not_a_pair_member() {
-    let base = load("testbed-demo-hotspot.toml");
-    assert_eq!(
-        first_migration(&base, PolicyKind::Idc),
-        Some(("l1".into(), "A".into(), "B".into()))
+fn fitted_network_cost_is_about_0_1_per_endpoint_guest_same_host_or_not() {
+    let reference = load("testbed-demo-hotspot.toml").model;
+    for file in STEP_1_FILES.iter().chain(&REUNION_FILES) {
+        assert_eq!(load(file).model, reference, "{file}: [model] differs");
+    }
+    let low = MEASURED_ENDPOINT_CPU[1] - 0.02;
+    let high = MEASURED_ENDPOINT_CPU[0];
+
+    // Same host: step 1 without l1's burner.
+    let same_host = with_cpu(&load("testbed-demo-hotspot.toml"), "l1", 0.0);
+    let out = simulate(&same_host, PolicyKind::Idc);
+    assert_eq!(migrations(&out.events), vec![]);
+    let same = [
+        vm_cpu(&out, &same_host, "p1"),
+        vm_cpu(&out, &same_host, "p2"),
+    ];
+    let same_dom0 = dom0_cpu(&out, &same_host, "A") - 0.3;
+
+    // Across the LAN: step 2 without burners.
+    let cross_host = with_cpu(
+        &with_cpu(&load("testbed-demo-reunion.toml"), "p1", 0.0),
+        "h1",
+        0.0,
     );
-    // The choice holds for every dom0 load the testbed shows and for the pair's
-    // traffic anywhere from what the testbed measured to what the demo asks for.
-    for dom0 in DOM0_RANGE {
-        for mbps in [MEASURED_PAIR_MBPS, PAIR_STREAM_MBPS] {
-            let first = first_migration(&variant(&base, dom0, mbps), PolicyKind::Idc);
+    let out = simulate(&cross_host, PolicyKind::Idc);
+    assert_eq!(migrations(&out.events), vec![]);
+    let cross = [
+        vm_cpu(&out, &cross_host, "p1"),
+        vm_cpu(&out, &cross_host, "p2"),
+    ];
+    let cross_dom0 = [
+        dom0_cpu(&out, &cross_host, "A") - 0.3,
+        dom0_cpu(&out, &cross_host, "B") - 0.3,
+    ];
+
+    for cpu in same.iter().chain(&cross) {
+        assert!((low..=high).contains(cpu), "endpoint guest {cpu}");
+        assert!((cpu - same[0]).abs() < 1e-6, "{same:?} vs {cross:?}");
+    }
+    // dom0 carries both ends of the same-host flow, one end of the cross-host one.
+    assert!((same_dom0 - 2.0 * cross_dom0[0]).abs() < 1e-6);
+    assert!((cross_dom0[0] - cross_dom0[1]).abs() < 1e-6);
+    assert!((cross_dom0[0] - cross[0] * 0.4 / 0.6).abs() < 1e-6);
+}
+
+/// Step 1 and case 50 as intended while dom0 reads 0.3-0.38: the IDC policy
+/// moves l1 (A → B) and nothing else, so the pair stays together on A.
+/// Finding: from dom0 0.4 on, l1 fits nowhere in the model (its reading on the
+/// saturated A plus the destination's dom0 reach the 0.85 threshold), no
+/// single move relieves A, and the thesis's largest-volume fallback moves p2
+/// and then p1 to B (the pair ends together on B, with l1 still burning on A);
+/// in case 50 g1 follows to C.
+#[test]
+fn step_1_idc_moves_only_l1_while_dom0_reads_up_to_0_38() {
+    for file in STEP_1_FILES {
+        let base = load(file);
+        for dom0 in [0.3, 0.35, 0.38] {
+            let out = simulate(&with_dom0(&base, dom0), PolicyKind::Idc);
             assert_eq!(
-                first.map(|m| m.0).as_deref(),
-                Some("l1"),
-                "dom0 {dom0}, pair {mbps} Mb/s"
+                migrations(&out.events),
+                vec![mv("l1", "A", "B")],
+                "{file}, dom0 {dom0}"
+            );
+            assert!(
+                !out.records_without_action
+                    .iter()
+                    .any(|r| r.hotspot.host.as_str() == "A"),
+                "{file}, dom0 {dom0}: A still judged hot"
+            );
+        }
+        for dom0 in [0.4, 0.45] {
+            let mut expected = vec![mv("p2", "A", "B"), mv("p1", "A", "B")];
+            if file == "testbed-cpu-hotspot.toml" {
+                expected.push(mv("g1", "A", "C"));
+            }
+            let out = simulate(&with_dom0(&base, dom0), PolicyKind::Idc);
+            assert_eq!(migrations(&out.events), expected, "{file}, dom0 {dom0}");
+            let first = out.events[0].explanation.as_ref().expect("explanation");
+            assert!(
+                first.why.contains("no single move"),
+                "{file}, dom0 {dom0}: {}",
+                first.why
             );
         }
     }
 }
 
-/// Sandpiper ranks by volume per MiB: l1's 192 MiB halve its rank, so a pair
-/// member goes first, even when the pair gets only the measured 65 kbit/s
-/// through (its volume is then almost all CPU).
+/// l1 burns flat out, so its destination B is saturated after the move (dom0
+/// plus a whole CPU of demand): the RMN judges B hot but l1, cooling down and
+/// then too big for any host, is not moved again. On Xen case 50 l1 went to C
+/// and the case checks only the first move and that the pair stays on A.
 #[test]
-fn cpu_hotspot_case_idc_moves_l1_and_sandpiper_a_pair_member() {
-    for file in ["testbed-cpu-hotspot.toml", "testbed-demo-hotspot.toml"] {
-        let base = load(file);
-        for dom0 in DOM0_RANGE {
-            for mbps in [MEASURED_PAIR_MBPS, PAIR_STREAM_MBPS] {
-                let scenario = variant(&base, dom0, mbps);
-                let what = format!("{file}, dom0 {dom0}, pair {mbps} Mb/s");
-                let idc = first_migration(&scenario, PolicyKind::Idc).expect("an IDC migration");
-                assert_eq!((idc.0.as_str(), idc.1.as_str()), ("l1", "A"), "{what}");
-                let sp = first_migration(&scenario, PolicyKind::Sandpiper)
-                    .expect("a Sandpiper migration");
-                assert!(
-                    is_pair_member(&sp.0) && sp.1 == "A",
-                    "{what}: Sandpiper moved {sp:?}"
-                );
-            }
-        }
-    }
-}
-
-/// Moving l1 alone relieves A: dom0 and the two 15 % burners ask about
-/// dom0 + 0.3 of A's one CPU after l1 left (0.6 at dom0 0.3, 0.8 at 0.5), under
-/// the 0.85 threshold, so the IDC policy moves nothing more and the pair stays
-/// together on A for the rest of the run. (With the pair at 40 % each, A kept
-/// 1.1 after l1 left and the IDC policy split the pair next.) Finding: l1's
-/// destination B ends at dom0 + 0.5; from dom0 0.4 on that is above the
-/// threshold, and the RMN judges B hot but finds no move that helps (C is no
-/// lighter), so it takes no action there.
-#[test]
-fn after_l1_leaves_the_pair_stays_together_on_a() {
-    for file in ["testbed-cpu-hotspot.toml", "testbed-demo-hotspot.toml"] {
-        let base = load(file);
-        for dom0 in DOM0_RANGE {
-            for mbps in [MEASURED_PAIR_MBPS, PAIR_STREAM_MBPS] {
-                let what = format!("{file}, dom0 {dom0}, pair {mbps} Mb/s");
-                let out = simulate(&variant(&base, dom0, mbps), PolicyKind::Idc);
-                assert_eq!(
-                    migrations(&out.events),
-                    vec![("l1".into(), "A".into(), "B".into())],
-                    "{what}"
-                );
-                assert!(
-                    !out.records_without_action
-                        .iter()
-                        .any(|r| r.hotspot.host.as_str() == "A"),
-                    "{what}: A still judged hot"
-                );
-                let b_hot = out.records_without_action.iter().any(|r| {
-                    r.hotspot.host.as_str() == "B" && r.hotspot.is_overloaded(Resource::Cpu)
-                });
-                assert_eq!(b_hot, dom0 >= 0.4, "{what}: B judged hot after l1's move");
-            }
-        }
-    }
-}
-
-/// Step 2 as intended only while dom0 reads about 0.3: p1 (0.4) joins p2
-/// (0.1) on C, which ends at about dom0 + 0.5 (0.8 at dom0 0.3: the edge of
-/// the hysteresis band below the 0.85 threshold, allowed as it relieves A).
-/// l1 idles in step 2 (demo.sh stops its step-1 burner; at 50-60 % its host would be
-/// a second hotspot). Finding: from dom0 0.35 on, C would end at or above the
-/// threshold, and the RMN moves p1 to l1's host B instead, which has room with
-/// l1 idle: A is relieved but the pair stays split (from dom0 0.45 on, B then
-/// gets hot and l1 is moved on to C). With l1 burning 45 % (before) it moved
-/// the lone h1 to C instead, as demo run 2 did.
-#[test]
-fn demo_reunion_idc_moves_p1_to_p2s_host_only_while_dom0_reads_0_3() {
-    let base = load("testbed-demo-reunion.toml");
-    assert_eq!(
-        first_migration(&base, PolicyKind::Idc),
-        Some(("p1".into(), "A".into(), "C".into()))
-    );
-    for mbps in [MEASURED_PAIR_MBPS, PAIR_STREAM_MBPS] {
-        assert_eq!(
-            first_migration(&variant(&base, 0.3, mbps), PolicyKind::Idc),
-            Some(("p1".into(), "A".into(), "C".into())),
-            "pair {mbps} Mb/s"
-        );
-        for dom0 in [0.35, 0.4, 0.5] {
-            assert_eq!(
-                first_migration(&variant(&base, dom0, mbps), PolicyKind::Idc),
-                Some(("p1".into(), "A".into(), "B".into())),
-                "dom0 {dom0}, pair {mbps} Mb/s"
-            );
-        }
-    }
-}
-
-/// What would widen step 2's margin: without p2's 10 % burn, p1 fits C for
-/// dom0 up to 0.4 (0.45 and up: C gets hot after the move and p2 is moved on).
-#[test]
-fn demo_reunion_without_p2s_burn_p1_fits_c_for_dom0_up_to_0_4() {
-    let mut base = load("testbed-demo-reunion.toml");
-    let p2 = base.vms.iter_mut().find(|vm| vm.name == "p2").expect("p2");
-    p2.cpu = SeriesSpec::Constant(0.0);
-    for dom0 in [0.3, 0.35, 0.4] {
-        assert_eq!(
-            first_migration(&variant(&base, dom0, PAIR_STREAM_MBPS), PolicyKind::Idc),
-            Some(("p1".into(), "A".into(), "C".into())),
-            "dom0 {dom0}"
+fn step_1_l1_saturates_its_destination_and_stays_there() {
+    for file in STEP_1_FILES {
+        let out = simulate(&with_dom0(&load(file), 0.3), PolicyKind::Idc);
+        assert_eq!(migrations(&out.events), vec![mv("l1", "A", "B")]);
+        assert!(
+            out.records_without_action.iter().any(|r| {
+                r.hotspot.host.as_str() == "B"
+                    && r.hotspot.is_overloaded(Resource::Cpu)
+                    && matches!(r.outcome, DecisionOutcome::NoAction { .. })
+            }),
+            "{file}: B should be judged hot with nothing to move"
         );
     }
 }
 
-/// Finding: at 3 MB/s (what the demo streamed before) the split pair's stream
-/// fills the 10 Mb/s NIC the testbed agents declare, so p2's host C is itself a
-/// (NIC) hotspot and no destination: the RMN relieves A by moving the lone h1
-/// to l1's host B (room there while l1 idles), and step 2 cannot reunite the
-/// pair. The stream has to stay under 0.8 of that NIC.
+/// Where the model and Xen differ in step 1: the model shares a saturated CPU
+/// in proportion to demand, so l1 reads about 0.5 of A at dom0 0.3 (Xen's
+/// credit scheduler gave it 0.379, the pair members their full 0.12-0.13).
+/// That is why l1 stops fitting B (dom0 + l1 ≥ 0.85) from dom0 0.4 on in the
+/// model; on Xen l1 at 0.379 would fit a destination at dom0 0.4 too.
 #[test]
-fn demo_reunion_at_3_mb_s_p2s_host_is_a_nic_hotspot_and_p1_stays() {
-    let out = simulate(
-        &variant(&load("testbed-demo-reunion.toml"), 0.3, 24.0),
-        PolicyKind::Idc,
-    );
-    assert_eq!(
-        migrations(&out.events),
-        vec![("h1".into(), "A".into(), "B".into())]
-    );
-    assert!(
-        out.records_without_action.iter().any(|r| {
-            r.hotspot.host.as_str() == "C"
-                && r.hotspot.is_overloaded(Resource::Nic)
-                && matches!(r.outcome, DecisionOutcome::NoAction { .. })
-        }),
-        "C should be judged a NIC hotspot"
-    );
+fn step_1_l1_reads_about_half_of_a_in_the_model_not_0_379() {
+    let out = simulate(&load("testbed-cpu-hotspot.toml"), PolicyKind::Idc);
+    let record = out.events[0].explanation.as_ref().expect("explanation");
+    let share = |name: &str| {
+        let candidate = record
+            .candidates
+            .iter()
+            .find(|c| c.name == name)
+            .expect("candidate");
+        match &candidate.score {
+            CandidateScore::Idc(s) => s.cpu_share,
+            other => panic!("{other:?}"),
+        }
+    };
+    let l1 = share("l1");
+    assert!((0.45..0.55).contains(&l1), "l1 read {l1}");
+    assert!(share("p1") < 0.06, "p1 read {}", share("p1"));
 }
 
-/// Case 60 as intended only while dom0 reads about 0.3: p1 goes to its peer's
-/// host B, not to the lighter C. Finding: from dom0 0.35 on, B (dom0 + p2's
-/// 0.1 + p1's 0.4) would end at or above the 0.85 threshold, and the IDC policy
-/// sends p1 to C, the only host with room; the case then fails.
+/// Sandpiper ranks by volume per MiB: l1's 256 MiB cut its rank, so p2 goes
+/// first, then p1 (to C: the pair ends split on B and C), at every dom0 load.
 #[test]
-fn reunion_destination_idc_picks_the_peers_host_only_while_dom0_reads_0_3() {
-    let base = load("testbed-reunion-destination.toml");
-    assert_eq!(
-        first_migration(&base, PolicyKind::Idc),
-        Some(("p1".into(), "A".into(), "B".into()))
-    );
-    for mbps in [MEASURED_PAIR_MBPS, PAIR_STREAM_MBPS] {
-        for dom0 in [0.35, 0.4, 0.5] {
+fn step_1_sandpiper_moves_a_pair_member_first() {
+    for file in STEP_1_FILES {
+        let base = load(file);
+        for dom0 in DOM0_RANGE {
+            let moves =
+                migrations(&simulate(&with_dom0(&base, dom0), PolicyKind::Sandpiper).events);
+            assert!(
+                moves.len() >= 2 && moves[..2] == [mv("p2", "A", "B"), mv("p1", "A", "C")],
+                "{file}, dom0 {dom0}: {moves:?}"
+            );
+            assert!(is_pair_member(&moves[0].0));
+        }
+    }
+}
+
+/// Step 2 and case 60, first moves: the IDC policy moves p1 to its peer's
+/// host B (not the lighter C) while dom0 reads 0.3; from dom0 0.35 on B has no
+/// room under the 0.85 threshold (B's dom0, p2 and the RMN's view of p1's
+/// 0.35) and p1 goes to C, the lightest, so the testbed's expectation fails.
+/// Sandpiper moves p1 to C at every dom0 load.
+#[test]
+fn reunion_first_moves_idc_p1_to_peers_host_only_while_dom0_reads_0_3() {
+    for file in REUNION_FILES {
+        let base = load(file);
+        assert_eq!(
+            first_migration(&base, PolicyKind::Idc),
+            Some(mv("p1", "A", "B")),
+            "{file}"
+        );
+        for dom0 in DOM0_RANGE {
+            let scenario = with_dom0(&base, dom0);
+            let expected_idc = if dom0 <= 0.3 { "B" } else { "C" };
             assert_eq!(
-                first_migration(&variant(&base, dom0, mbps), PolicyKind::Idc),
-                Some(("p1".into(), "A".into(), "C".into())),
-                "dom0 {dom0}, pair {mbps} Mb/s"
+                first_migration(&scenario, PolicyKind::Idc),
+                Some(mv("p1", "A", expected_idc)),
+                "{file}, dom0 {dom0}"
+            );
+            assert_eq!(
+                first_migration(&scenario, PolicyKind::Sandpiper),
+                Some(mv("p1", "A", "C")),
+                "{file}, dom0 {dom0}"
             );
         }
+    }
+}
+
+/// Finding: the reunion does not last in the model at dom0 0.3. The RMN
+/// predicts B at about 0.82 after p1's move (B's 0.47 plus p1's 0.35), inside
+/// the hysteresis band and allowed as it relieves A; but p1's network cost
+/// moves with it: B's dom0 then carries both ends of the pair's flow (TCG's
+/// cost, which the RMN's Table 1.1 per-Gb/s figures put at nearly nothing for
+/// 0.16 Mb/s), B reaches about 0.89, is judged hot, and the IDC policy moves
+/// p1 on to C about two minutes later. The pair stays reunited on B only for
+/// dom0 up to about 0.26.
+#[test]
+fn reunion_on_b_lasts_only_while_dom0_reads_up_to_0_26() {
+    for file in REUNION_FILES {
+        let base = load(file);
+        for dom0 in [0.25, 0.26] {
+            assert_eq!(
+                migrations(&simulate(&with_dom0(&base, dom0), PolicyKind::Idc).events),
+                vec![mv("p1", "A", "B")],
+                "{file}, dom0 {dom0}"
+            );
+        }
+        let out = simulate(&with_dom0(&base, 0.3), PolicyKind::Idc);
+        assert_eq!(
+            migrations(&out.events),
+            vec![mv("p1", "A", "B"), mv("p1", "B", "C")],
+            "{file}"
+        );
+        let first = out.events[0].explanation.as_ref().expect("explanation");
+        let to_b = first.candidates[0]
+            .destinations
+            .iter()
+            .find(|d| d.host.as_str() == "B")
+            .expect("B examined");
+        assert!(
+            (0.80..0.85).contains(&to_b.predicted_cpu),
+            "{file}: B predicted at {}",
+            to_b.predicted_cpu
+        );
+        let second = out.events[1].explanation.as_ref().expect("explanation");
+        let b_cpu = second
+            .hotspot
+            .resources
+            .iter()
+            .find(|r| r.resource == Resource::Cpu)
+            .expect("cpu evidence")
+            .current;
+        assert!(
+            b_cpu > 0.85 && b_cpu > to_b.predicted_cpu + 0.05,
+            "{file}: B read {b_cpu}"
+        );
+    }
+}
+
+/// What would widen the margin: with p1 burning 20 % (not 25 %) the IDC policy
+/// reunites the pair on B and it stays there for dom0 up to 0.3 (from 0.35
+/// p1 moves on to C, from 0.4 it goes to C at once); Sandpiper still moves p1
+/// (not h1) to C.
+#[test]
+fn reunion_with_p1_at_20_percent_lasts_up_to_dom0_0_3() {
+    for file in REUNION_FILES {
+        let base = with_cpu(&load(file), "p1", 0.20);
+        for dom0 in [0.25, 0.3] {
+            let scenario = with_dom0(&base, dom0);
+            assert_eq!(
+                migrations(&simulate(&scenario, PolicyKind::Idc).events),
+                vec![mv("p1", "A", "B")],
+                "{file}, dom0 {dom0}"
+            );
+            assert_eq!(
+                first_migration(&scenario, PolicyKind::Sandpiper),
+                Some(mv("p1", "A", "C")),
+                "{file}, dom0 {dom0}"
+            );
+        }
+        assert_eq!(
+            first_migration(&with_dom0(&base, 0.4), PolicyKind::Idc),
+            Some(mv("p1", "A", "C")),
+            "{file}, dom0 0.4"
+        );
     }
 }

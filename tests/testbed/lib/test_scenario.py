@@ -52,15 +52,22 @@ class DemoScenarios(unittest.TestCase):
             [
                 ["create", "A", "p2", "id=6", "memory=96", "run=sink+--tcp+--port+5001"],
                 ["create", "A", "p1", "id=5", "memory=96",
-                 "run=stream+--tcp+--to+10.77.1.6:5001+--rate+100000"],
-                ["create", "A", "l1", "id=7", "memory=192", "run=burn+--duty+50"],
+                 "run=stream+--tcp+--to+10.77.1.6:5001+--rate+20000"],
+                ["create", "A", "l1", "id=7", "memory=256", "run=burn+--duty+100"],
                 ["wait", "A", "p1"],
                 ["wait", "A", "p2"],
                 ["wait", "A", "l1"],
-                ["start", "A", "p1", "workload burn --duty 15"],
-                ["start", "A", "p2", "workload burn --duty 15"],
             ],
         )
+
+    def test_demo_step_1_pair_has_no_burner(self):
+        """p1 and p2 have cpu 0 in step 1 (case 50's sizes): each runs only its stream
+        or sink, so no step starts a burner in them."""
+        guests = scenario.translate(load("testbed-demo-hotspot.toml"))
+        by = {g.name: g for g in guests}
+        self.assertEqual(by["p1"].workloads,
+                         [["stream", "--tcp", "--to", "10.77.1.6:5001", "--rate", "20000"]])
+        self.assertEqual(by["p2"].workloads, [["sink", "--tcp", "--port", "5001"]])
 
     def test_case_50_keeps_earlier_guests_and_their_ids(self):
         steps = steps_of("testbed-cpu-hotspot.toml", fixed_ids={"g1": 1, "g3": 3},
@@ -69,65 +76,77 @@ class DemoScenarios(unittest.TestCase):
         creates = [s for s in steps if s[0] == "create"]
         self.assertEqual([s[2:5] for s in creates], [["p2", "id=6", "memory=96"],
                                                      ["p1", "id=5", "memory=96"],
-                                                     ["l1", "id=7", "memory=192"]])
+                                                     ["l1", "id=7", "memory=256"]])
 
     def test_case_50_would_create_g1_with_its_swap_ceiling(self):
         guests = scenario.translate(load("testbed-cpu-hotspot.toml"), fixed_ids={"g1": 1})
         g1 = next(g for g in guests if g.name == "g1")
         self.assertEqual(g1.create_args(), ["g1", "id=1", "memory=128", "maxmem=256"])
 
-    def test_demo_step_2_creates_only_h1_and_moves_p2_by_placement(self):
+    def test_demo_step_2_creates_only_h1_and_moves_p2_to_l1s_host(self):
         steps = steps_of("testbed-demo-reunion.toml", fixed_ids={"h1": 9},
                          existing={"p1", "p2", "l1"})
         self.assertEqual(
             steps,
             [
-                ["place", "C", "p2"],
+                ["place", "B", "p2"],
                 ["place", "A", "p1"],
                 ["place", "B", "l1"],
                 ["create", "A", "h1", "id=9", "memory=96", "run=burn+--duty+25"],
                 ["wait", "A", "h1"],
-                ["start", "A", "p1", "workload burn --duty 40"],
-                ["start", "C", "p2", "workload burn --duty 10"],
+                ["start", "A", "p1", "workload burn --duty 25"],
             ],
         )
 
-    def test_demo_step_2_starts_nothing_in_the_idle_l1(self):
-        """l1 has cpu 0 in step 2 (demo.sh stops its step-1 burner): scenario.py gives it
-        no workload, so no step starts one, as an old guest or as a new one."""
+    def test_demo_step_2_leaves_c_empty(self):
         guests = scenario.translate(load("testbed-demo-reunion.toml"), fixed_ids={"h1": 9})
-        l1 = next(g for g in guests if g.name == "l1")
-        self.assertEqual(l1.workloads, [])
-        self.assertEqual(l1.create_args(), ["l1", "id=7", "memory=192"])
-        for existing in ({"p1", "p2", "l1"}, {"p1", "p2"}):
+        self.assertEqual(sorted((g.host, g.name) for g in guests),
+                         [("A", "h1"), ("A", "p1"), ("B", "l1"), ("B", "p2")])
+
+    def test_demo_step_2_starts_nothing_in_the_idle_l1_and_p2(self):
+        """l1 (demo.sh stops its step-1 burner) and p2 (the sink only) have cpu 0 in
+        step 2: scenario.py gives l1 no workload and p2 only its sink, so no step starts
+        anything in them, as old guests or as new ones."""
+        guests = scenario.translate(load("testbed-demo-reunion.toml"), fixed_ids={"h1": 9})
+        by = {g.name: g for g in guests}
+        self.assertEqual(by["l1"].workloads, [])
+        self.assertEqual(by["l1"].create_args(), ["l1", "id=7", "memory=256"])
+        self.assertEqual(by["p2"].workloads, [["sink", "--tcp", "--port", "5001"]])
+        for existing in ({"p1", "p2", "l1"}, {"p1", "p2"}, set()):
             steps = scenario.plan(guests, existing)
-            self.assertEqual([s for s in steps if s[0] == "start" and s[2] == "l1"], [],
-                             existing)
+            self.assertEqual([s for s in steps if s[0] == "start" and s[2] in ("l1", "p2")],
+                             [], existing)
 
     def test_case_60_is_case_60_sh_guests(self):
+        """Case 60 creates p1, p2 and h1 afresh (the same tb-guest arguments and p1's
+        25 % burn as 60-reunion-destination.sh); g1 and g3 are left from earlier cases."""
         steps = steps_of("testbed-reunion-destination.toml",
                          fixed_ids={"g1": 1, "g3": 3, "p1": 5, "p2": 6, "h1": 9},
-                         existing={"g1", "g3", "p1", "p2"})
+                         existing={"g1", "g3"})
         self.assertEqual(
             steps,
             [
-                ["place", "B", "p2"],
                 ["place", "A", "g1"],
                 ["place", "C", "g3"],
-                ["place", "A", "p1"],
+                ["create", "B", "p2", "id=6", "memory=320", "run=sink+--tcp+--port+5001"],
+                ["create", "A", "p1", "id=5", "memory=96",
+                 "run=stream+--tcp+--to+10.77.1.6:5001+--rate+20000"],
                 ["create", "A", "h1", "id=9", "memory=96", "run=burn+--duty+25"],
+                ["wait", "A", "p1"],
+                ["wait", "B", "p2"],
                 ["wait", "A", "h1"],
-                ["start", "A", "p1", "workload burn --duty 40"],
-                ["start", "B", "p2", "workload burn --duty 10"],
+                ["start", "A", "p1", "workload burn --duty 25"],
             ],
         )
 
     def test_host_map_swaps_b_and_c(self):
+        """When step 1 sent l1 to C, p2 goes to C too: to l1's host, not the other one."""
         steps = steps_of("testbed-demo-reunion.toml", fixed_ids={"h1": 9},
                          existing={"p1", "p2", "l1"}, host_map={"B": "C", "C": "B"})
-        self.assertIn(["place", "B", "p2"], steps)
+        self.assertIn(["place", "C", "p2"], steps)
         self.assertIn(["place", "C", "l1"], steps)
         self.assertIn(["place", "A", "p1"], steps)
+        self.assertEqual(steps[-1], ["start", "A", "p1", "workload burn --duty 25"])
 
 
 class Translation(unittest.TestCase):
@@ -193,8 +212,12 @@ class CommandLine(unittest.TestCase):
         lines = out.splitlines()
         self.assertEqual(lines[0], "scripts/testbed guest A create p2 id=6 memory=96 "
                                    "run=sink+--tcp+--port+5001")
-        self.assertEqual(lines[-1], "scripts/testbed run A "
-                                    "\"tb-guest ctl p2 'workload burn --duty 15 > /dev/null 2>&1 &'\"")
+        self.assertEqual(lines[-1], "scripts/testbed guest A wait l1")
+        rc, out, _ = run_main(str(REPO / "scenarios/testbed-demo-reunion.toml"), "--dry-run",
+                              "--id", "h1=9", "--existing", "p1,p2,l1")
+        self.assertEqual(rc, 0)
+        self.assertEqual(out.splitlines()[-1], "scripts/testbed run A "
+                         "\"tb-guest ctl p1 'workload burn --duty 25 > /dev/null 2>&1 &'\"")
 
     def test_plan_is_tab_separated(self):
         rc, out, _ = run_main(str(REPO / "scenarios/testbed-demo-reunion.toml"), "--plan",
@@ -212,7 +235,7 @@ class CommandLine(unittest.TestCase):
 
     def test_execution_goes_through_scripts_testbed(self):
         """Without --dry-run/--plan the steps run through a stand-in scripts/testbed that
-        logs its arguments; p2 'runs' on A, so placing it on C migrates it."""
+        logs its arguments; p2 'runs' on A, so placing it on B migrates it."""
         with tempfile.TemporaryDirectory() as tmp:
             log = Path(tmp, "calls")
             fake = Path(tmp, "testbed")
@@ -230,14 +253,14 @@ class CommandLine(unittest.TestCase):
             calls = log.read_text().splitlines()
         # l1 is not existing, so it is created on B.
         self.assertEqual(rc, 0, err)
-        self.assertIn("run|C|tb-migrate-plain listen|", calls)
-        self.assertIn("run|A|xl migrate -s /share/lib/tb-migrate-plain p2 C|", calls)
+        self.assertIn("run|B|tb-migrate-plain listen|", calls)
+        self.assertIn("run|A|xl migrate -s /share/lib/tb-migrate-plain p2 B|", calls)
         self.assertNotIn("run|A|xl migrate -s /share/lib/tb-migrate-plain p1 A|", calls)
         # It idles in step 2 (cpu 0): no run=.
-        self.assertIn("guest|B|create|l1|id=7|memory=192|", calls)
+        self.assertIn("guest|B|create|l1|id=7|memory=256|", calls)
         self.assertIn("guest|A|wait|h1|", calls)
         self.assertEqual(calls[-1],
-                         "run|C|tb-guest ctl p2 'workload burn --duty 10 > /dev/null 2>&1 &'|")
+                         "run|A|tb-guest ctl p1 'workload burn --duty 25 > /dev/null 2>&1 &'|")
 
     def test_execution_stops_at_the_first_failure(self):
         with tempfile.TemporaryDirectory() as tmp:
