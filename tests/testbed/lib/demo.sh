@@ -1,12 +1,12 @@
 # shellcheck shell=bash
 # `scripts/testbed demo [OUTDIR]`: reunion on a real Xen cluster (three hosts under QEMU).
-#   1. Hotspot: A runs a talking pair p1 <-> p2 (100 KB/s TCP, 15 % CPU each) and a lone
-#      burner l1 (50 %, 192 MiB). The RMN (IDC policy) removes the CPU hotspot by migrating l1,
-#      not a pair member.
-#   2. Reunion: p2 is moved by hand (plain `xl migrate`) to the host l1 did not go to, and
-#      A gets hot again (p1 burns 40 %, a new lone h1 25 %; p2 10 %; l1 idles, or its host would
-#      be a second hotspot). The RMN migrates p1 to its peer's host, and the pair's cross-host
-#      traffic becomes IDC again.
+#   1. Hotspot: A runs a talking pair p1 -> p2 (20 KB/s TCP; neither burns, but under TCG
+#      the stream costs each about 0.1 CPU) and a lone l1 (256 MiB) burning flat out. The
+#      RMN (IDC policy) removes the CPU hotspot by migrating l1, not a pair member.
+#   2. Reunion: p2 is moved by hand (plain `xl migrate`) to l1's new host, where l1 now
+#      idles, so the third host is empty and the lightest. A gets hot again (p1 burns 20 %
+#      beside its stream, a new lone h1, 128 MiB, 30 %). The RMN migrates p1 to its peer's host, not
+#      to the lightest one, and the pair's cross-host traffic becomes IDC again.
 # The guests and their workloads come from scenarios/testbed-demo-hotspot.toml and
 # testbed-demo-reunion.toml (the simulator's format; tests/testbed/lib/scenario.py).
 # Prints `reunion top` snapshots and `reunion explain` at each step, and leaves in OUTDIR
@@ -123,7 +123,7 @@ tb_demo_main() {
     local why; why=$(tt_agents_missing)
     [[ -z $why ]] || tb_die "demo needs the agent and RMN: $why"
 
-    td_say "step 1, hotspot (scenarios/testbed-demo-hotspot.toml): creating p2 (TCP sink), p1 (100 KB/s to p2; both burn 15 %) and l1 (burns 50 %, 192 MiB) on A"
+    td_say "step 1, hotspot (scenarios/testbed-demo-hotspot.toml): creating p2 (TCP sink), p1 (20 KB/s to p2; neither burns) and l1 (burns flat out, 256 MiB) on A"
     td_apply_scenario testbed-demo-hotspot.toml || tb_die "step 1's guests failed (see $TT_LOG)"
     td_say "starting reunion rmn (IDC policy) on A and reunion agent on A, B, C"
     tt_agents_start idc
@@ -158,31 +158,33 @@ SH
         cp "$TB_STATE/share/results/$r.log" "$TB_STATE/share/results/$r-step1.log" 2>/dev/null
     done
     mv "$TB_STATE/share/results/decisions-idc.jsonl" "$TB_STATE/share/results/decisions-idc-step1.jsonl"
-    local peer=C
-    [[ $(tt_host_of l1) == C ]] && peer=B
-    # Step 2 needs the pair on A, l1 away from it.
+    # Step 2 needs the pair on A and l1 away from it; p2 joins l1, so the third host is the
+    # lightest and p2's host is not.
     [[ $(tt_host_of p1) == A && $(tt_host_of p2) == A ]] || tb_die "step 1 did not leave p1 and p2 on A"
-    td_say "step 2, reunion (scenarios/testbed-demo-reunion.toml): moving p2 to $peer by hand (plain xl migrate); A gets a lone h1 (25 %), p1 burns 40 %, p2 10 %, l1 idles"
-    tt_gsh A p1 "$(tt_gkill burn)" >> "$TT_LOG" 2>&1
-    tt_gsh A p2 "$(tt_gkill burn)" >> "$TT_LOG" 2>&1
-    # l1's 50 % on its new host would leave that host at the threshold (dom0 ~0.3-0.4 + 0.5):
+    local peer lightest
+    peer=$(tt_host_of l1) || tb_die "l1 runs nowhere after step 1"
+    [[ $peer != A ]] || tb_die "step 1 did not move l1 off A"
+    lightest=B
+    [[ $peer == B ]] && lightest=C
+    td_say "step 2, reunion (scenarios/testbed-demo-reunion.toml): moving p2 by hand (plain xl migrate) to $peer, where l1 now idles; $lightest stays empty, the lightest host; A gets a lone h1 (128 MiB, 30 %) and p1 burns 20 % beside its stream"
+    # l1 flat out on its new host would make that host a second hotspot with no room for p1:
     # it idles in step 2 (cpu 0 in the scenario; scenario.py starts nothing for it). A's dom0
     # reaches it by address (tb-guest ctl), wherever it runs.
     tt_gsh A l1 "$(tt_gkill burn)" >> "$TT_LOG" 2>&1
-    # The scenario puts l1 on B and p2 on C; swap them when step 1 sent l1 to C.
+    # The scenario puts l1 and p2 on B; swap B and C when step 1 sent l1 to C.
     local map=()
-    [[ $peer == B ]] && map=(--host-map "B=C,C=B")
+    [[ $peer == C ]] && map=(--host-map "B=C,C=B")
     td_apply_scenario testbed-demo-reunion.toml --id h1=9 --existing p1,p2,l1 "${map[@]}" ||
         tb_die "step 2's placement (p2 -> $peer) or h1 failed (see $TT_LOG)"
     td_say "restarting the RMN and the agents"
     tt_agents_start idc
     sleep 20
-    td_top "the pair is split: p1 on A talks to p2 on $peer through the NIC; A is hot"
+    td_top "the pair is split: p1 on A talks to p2 on $peer through the NIC; A is hot; $lightest is the lightest host"
     TD_SEEN=0
     moved='' dest=''
     read -r moved dest < <(td_wait_first idc 900) || true
     if [[ $moved == p1 && $dest == "$peer" ]]; then
-        td_say "group reunited: p1 moved A -> $dest, where p2 runs"
+        td_say "group reunited: p1 moved A -> $dest, where p2 runs (not to the lightest host, $lightest)"
     elif [[ -n $dest ]]; then
         td_say "the RMN moved $moved A -> $dest (p2 runs on $peer): see the explanation below"
     else
