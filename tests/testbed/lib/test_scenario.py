@@ -92,9 +92,9 @@ class DemoScenarios(unittest.TestCase):
                 ["place", "B", "p2"],
                 ["place", "A", "p1"],
                 ["place", "B", "l1"],
-                ["create", "A", "h1", "id=9", "memory=96", "run=burn+--duty+25"],
+                ["create", "A", "h1", "id=9", "memory=128", "run=burn+--duty+30"],
                 ["wait", "A", "h1"],
-                ["start", "A", "p1", "workload burn --duty 25"],
+                ["start", "A", "p1", "workload burn --duty 20"],
             ],
         )
 
@@ -119,7 +119,8 @@ class DemoScenarios(unittest.TestCase):
 
     def test_case_60_is_case_60_sh_guests(self):
         """Case 60 creates p1, p2 and h1 afresh (the same tb-guest arguments and p1's
-        25 % burn as 60-reunion-destination.sh); g1 and g3 are left from earlier cases."""
+        20 % burn as 60-reunion-destination.sh: h1 128 MiB burning 30 %); g1 and g3 are
+        left from earlier cases."""
         steps = steps_of("testbed-reunion-destination.toml",
                          fixed_ids={"g1": 1, "g3": 3, "p1": 5, "p2": 6, "h1": 9},
                          existing={"g1", "g3"})
@@ -131,11 +132,11 @@ class DemoScenarios(unittest.TestCase):
                 ["create", "B", "p2", "id=6", "memory=320", "run=sink+--tcp+--port+5001"],
                 ["create", "A", "p1", "id=5", "memory=96",
                  "run=stream+--tcp+--to+10.77.1.6:5001+--rate+20000"],
-                ["create", "A", "h1", "id=9", "memory=96", "run=burn+--duty+25"],
+                ["create", "A", "h1", "id=9", "memory=128", "run=burn+--duty+30"],
                 ["wait", "A", "p1"],
                 ["wait", "B", "p2"],
                 ["wait", "A", "h1"],
-                ["start", "A", "p1", "workload burn --duty 25"],
+                ["start", "A", "p1", "workload burn --duty 20"],
             ],
         )
 
@@ -146,7 +147,7 @@ class DemoScenarios(unittest.TestCase):
         self.assertIn(["place", "C", "p2"], steps)
         self.assertIn(["place", "C", "l1"], steps)
         self.assertIn(["place", "A", "p1"], steps)
-        self.assertEqual(steps[-1], ["start", "A", "p1", "workload burn --duty 25"])
+        self.assertEqual(steps[-1], ["start", "A", "p1", "workload burn --duty 20"])
 
 
 class Translation(unittest.TestCase):
@@ -217,13 +218,13 @@ class CommandLine(unittest.TestCase):
                               "--id", "h1=9", "--existing", "p1,p2,l1")
         self.assertEqual(rc, 0)
         self.assertEqual(out.splitlines()[-1], "scripts/testbed run A "
-                         "\"tb-guest ctl p1 'workload burn --duty 25 > /dev/null 2>&1 &'\"")
+                         "\"tb-guest ctl p1 'workload burn --duty 20 > /dev/null 2>&1 &'\"")
 
     def test_plan_is_tab_separated(self):
         rc, out, _ = run_main(str(REPO / "scenarios/testbed-demo-reunion.toml"), "--plan",
                               "--id", "h1=9", "--existing", "p1,p2,l1")
         self.assertEqual(rc, 0)
-        self.assertIn("create\tA\th1\tid=9\tmemory=96\trun=burn+--duty+25", out.splitlines())
+        self.assertIn("create\tA\th1\tid=9\tmemory=128\trun=burn+--duty+30", out.splitlines())
 
     def test_errors_exit_1_with_a_message(self):
         rc, out, err = run_main(str(REPO / "scenarios/group-vs-lone.toml"), "--dry-run")
@@ -260,7 +261,7 @@ class CommandLine(unittest.TestCase):
         self.assertIn("guest|B|create|l1|id=7|memory=256|", calls)
         self.assertIn("guest|A|wait|h1|", calls)
         self.assertEqual(calls[-1],
-                         "run|A|tb-guest ctl p1 'workload burn --duty 25 > /dev/null 2>&1 &'|")
+                         "run|A|tb-guest ctl p1 'workload burn --duty 20 > /dev/null 2>&1 &'|")
 
     def test_execution_stops_at_the_first_failure(self):
         with tempfile.TemporaryDirectory() as tmp:
