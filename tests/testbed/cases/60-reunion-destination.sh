@@ -67,9 +67,14 @@ tc60_half() {
         if [[ $moved == p1 ]]; then
             if dest=$(tt_wait_migration "$policy" p1 300); then
                 tt_pass "$name: $policy: p1 runs on $dest after a real xl migrate through the agents"
-                # The move must last: p1's new host also carries the pair's stream now.
-                sleep 45
-                tt_eq "$name" "$policy: p1's host 45 s after its move" "$(tt_host_of p1)" "$dest"
+                # Under the IDC policy the reunion must last: p1's new host now carries both
+                # ends of the pair's stream, and in the simulator, from a dom0 load of 0.32,
+                # that host became hot and the RMN moved p2 away 100-160 s later
+                # (controller/sim/tests/testbed_scenarios.rs).
+                if [[ $policy == idc ]]; then
+                    sleep 150
+                    tt_eq "$name" "$policy: hosts of p1 and p2 150 s after the reunion" "$(tt_host_of p1) $(tt_host_of p2)" "$dest $dest"
+                fi
             else
                 tt_fail "$name" "$policy: p1 was not running on $dest within 300 s"
             fi
