@@ -28,7 +28,7 @@ tc60_setup() {
     on B tb-guest create p2 id=6 memory=320 run=sink+--tcp+--port+5001 >> "$TT_LOG" 2>&1 &&
         on B tb-guest wait p2 >> "$TT_LOG" 2>&1 &&
         tc60_p1_on_a &&
-        on A tb-guest create h1 id=9 memory=128 run=burn+--duty+30 >> "$TT_LOG" 2>&1 &&
+        on A tb-guest create h1 id=9 memory=128 run=burn+--duty+60 >> "$TT_LOG" 2>&1 &&
         on A tb-guest wait h1 >> "$TT_LOG" 2>&1
 }
 
@@ -36,7 +36,7 @@ tc60_setup() {
 tc60_p1_on_a() {
     on A tb-guest create p1 id=5 memory=96 run=stream+--tcp+--to+10.77.1.6:5001+--rate+20000 >> "$TT_LOG" 2>&1 &&
         on A tb-guest wait p1 >> "$TT_LOG" 2>&1 &&
-        tt_gsh A p1 'workload burn --duty 20 >/dev/null 2>&1 &' >> "$TT_LOG" 2>&1
+        tt_gsh A p1 'workload burn --duty 40 >/dev/null 2>&1 &' >> "$TT_LOG" 2>&1
 }
 
 # tc60_half NAME POLICY WANT: run the agents with POLICY, wait for the first migration and

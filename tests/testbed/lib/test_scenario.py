@@ -182,6 +182,25 @@ class Translation(unittest.TestCase):
                          ["s", "id=5", "memory=128", "maxmem=256", "swap=1", "run=touch+--mib+200"])
         self.assertEqual(scenario.plan([g], set())[-1], ["start", "A", "s", "workload burn --duty 10"])
 
+    def test_duty_overrides_the_burner_setting_only(self):
+        text = ('[[vm]]\nname = "v"\nhost = "A"\nmemory_mib = 96\ncpu = 0.2\n'
+                '[[vm]]\nname = "w"\nhost = "A"\nmemory_mib = 96\ncpu = 0.3\n')
+        guests = {g.name: g for g in scenario.translate(inline(text), duties={"v": 40})}
+        self.assertEqual(guests["v"].workloads, [["burn", "--duty", "40"]])
+        self.assertEqual(guests["w"].workloads, [["burn", "--duty", "30"]])
+        with self.assertRaisesRegex(scenario.ScenarioError, "--duty names unknown vms: zz"):
+            scenario.translate(inline(text), duties={"zz": 10})
+        with self.assertRaisesRegex(scenario.ScenarioError, "0..100"):
+            scenario.translate(inline(text), duties={"v": 101})
+        rc, out, _ = run_main(str(REPO / "scenarios/testbed-demo-reunion.toml"), "--plan",
+                              "--id", "h1=9", "--existing", "p1,p2,l1", "--duty", "p1=40,h1=60")
+        self.assertEqual(rc, 0)
+        self.assertIn("create\tA\th1\tid=9\tmemory=128\trun=burn+--duty+60", out.splitlines())
+        rc, _, err = run_main(str(REPO / "scenarios/testbed-demo-reunion.toml"), "--plan",
+                              "--duty", "p1=x")
+        self.assertEqual(rc, 1)
+        self.assertIn("--duty p1=x: not a number", err)
+
     def test_ids_skip_the_fixed_ones(self):
         ids = scenario.assign_ids(["a", "b", "c"], {"b": 5}, 5)
         self.assertEqual(ids, {"a": 6, "b": 5, "c": 7})
