@@ -4,9 +4,9 @@
 #      the stream costs each about 0.1 CPU) and a lone l1 (256 MiB) burning flat out. The
 #      RMN (IDC policy) removes the CPU hotspot by migrating l1, not a pair member.
 #   2. Reunion: p2 is moved by hand (plain `xl migrate`) to l1's new host, where l1 now
-#      idles, so the third host is empty and the lightest. A gets hot again (p1 burns 20 %
-#      beside its stream, a new lone h1, 128 MiB, 30 %). The RMN migrates p1 to its peer's host, not
-#      to the lightest one, and the pair's cross-host traffic becomes IDC again.
+#      idles, so the third host is empty and the lightest. A gets hot again (p1's burner
+#      at duty 40 beside its stream, a new lone h1, 128 MiB, at duty 60). The RMN migrates
+#      p1 to its peer's host, not to the lightest one, and the pair's cross-host traffic becomes IDC again.
 # The guests and their workloads come from scenarios/testbed-demo-hotspot.toml and
 # testbed-demo-reunion.toml (the simulator's format; tests/testbed/lib/scenario.py).
 # Prints `reunion top` snapshots and `reunion explain` at each step, and leaves in OUTDIR
@@ -166,7 +166,7 @@ SH
     [[ $peer != A ]] || tb_die "step 1 did not move l1 off A"
     lightest=B
     [[ $peer == B ]] && lightest=C
-    td_say "step 2, reunion (scenarios/testbed-demo-reunion.toml): moving p2 by hand (plain xl migrate) to $peer, where l1 now idles; $lightest stays empty, the lightest host; A gets a lone h1 (128 MiB, 30 %) and p1 burns 20 % beside its stream"
+    td_say "step 2, reunion (scenarios/testbed-demo-reunion.toml): moving p2 by hand (plain xl migrate) to $peer, where l1 now idles; $lightest stays empty, the lightest host; A gets a lone h1 (128 MiB, burner duty 60 %) and p1 a burner at duty 40 % beside its stream"
     # l1 flat out on its new host would make that host a second hotspot with no room for p1:
     # it idles in step 2 (cpu 0 in the scenario; scenario.py starts nothing for it). A's dom0
     # reaches it by address (tb-guest ctl), wherever it runs.
@@ -174,7 +174,8 @@ SH
     # The scenario puts l1 and p2 on B; swap B and C when step 1 sent l1 to C.
     local map=()
     [[ $peer == C ]] && map=(--host-map "B=C,C=B")
-    td_apply_scenario testbed-demo-reunion.toml --id h1=9 --existing p1,p2,l1 "${map[@]}" ||
+    # The burners' duties are what gave the scenario's CPU readings under TCG (case 60).
+    td_apply_scenario testbed-demo-reunion.toml --id h1=9 --existing p1,p2,l1 --duty p1=40,h1=60 "${map[@]}" ||
         tb_die "step 2's placement (p2 -> $peer) or h1 failed (see $TT_LOG)"
     td_say "restarting the RMN and the agents"
     tt_agents_start idc
