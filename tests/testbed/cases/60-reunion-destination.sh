@@ -92,13 +92,18 @@ tc_reunion_destination() {
     tt_budget "$name" 900 || return 0
     tc60_setup || { tt_fail "$name" "could not create p2 on B and p1, h1 on A (see $TT_LOG)"; return 0; }
     tc60_half "$name" idc B
-    # Sandpiper: p1 back on A (a new p1; p2's sink takes the new connection).
-    local h
-    h=$(tt_host_of p1) && on "$h" 'xl destroy p1; true' >> "$TT_LOG" 2>&1
-    if tc60_p1_on_a; then
+    # Sandpiper: p1 and h1 back on A (new ones; p2's sink takes the new connection). In run
+    # 3 of the fifth session the IDC half also moved h1 to C (A's dom0 read 0.50 after p1
+    # left, 0.30 before), and with h1 left there C was no longer the lighter host.
+    local h g
+    for g in p1 h1; do
+        h=$(tt_host_of "$g") && on "$h" "xl destroy $g; true" >> "$TT_LOG" 2>&1
+    done
+    if tc60_p1_on_a && on A tb-guest create h1 id=9 memory=128 run=burn+--duty+60 >> "$TT_LOG" 2>&1 &&
+        on A tb-guest wait h1 >> "$TT_LOG" 2>&1; then
         tc60_half "$name" sandpiper C
     else
-        tt_fail "$name" "could not create p1 on A again for the Sandpiper run"
+        tt_fail "$name" "could not create p1 and h1 on A again for the Sandpiper run"
     fi
     for i in $(seq "$(tb_nhosts)"); do
         h=$(tb_host_name "$i")
