@@ -18,9 +18,15 @@ tc_memory_hotspot() {
     local before after
     before=$(on "$h" "xl list g1" | awk 'NR==2 {print $3}')
     : > "$TB_STATE/share/results/decisions-idc.jsonl"
-    tt_agents_start idc
-    # Swap without saturating the host's CPU: one pass over 150 MiB, then a pause, again.
-    tt_gsh "$h" g1 'touch /tmp/touching; while [ -e /tmp/touching ]; do workload touch --mib 150 --passes 1; sleep 3; done > /dev/null 2>&1 &' >> "$TT_LOG" 2>&1
+    # The swap threshold is lowered to 40 pages/s for this case: under TCG g1's touching
+    # also saturates A's CPU, and its swap writes come in bursts. In runs 1 and 3 of the
+    # fifth session the RMN saw 0-62 pages/s against the default 150, A's CPU at 1.0, and
+    # migrated g1 for CPU (which then failed: "guest did not suspend, timed out"). With
+    # both hotspots the RMN solves memory first (docs/policy.md, section 4), which is what
+    # this case checks.
+    tt_agents_start idc 'swap_write_threshold_pages_per_s = 40'
+    # One pass over 150 MiB (g1 has 128), again and again.
+    tt_gsh "$h" g1 'touch /tmp/touching; while [ -e /tmp/touching ]; do workload touch --mib 150 --passes 1; done > /dev/null 2>&1 &' >> "$TT_LOG" 2>&1
     local t0=$SECONDS steps=''
     while ((SECONDS - t0 < 180)); do
         sleep 10
