@@ -58,5 +58,6 @@ PY
 )
     tt_eq "$name" "first action for g1" "$first" "memory_step"
     tt_gsh "$h" g1 "rm -f /tmp/touching; $(tt_gkill touch)" >> "$TT_LOG" 2>&1
+    tt_verify_explanations idc "$name"
     tt_agents_stop
 }

@@ -68,6 +68,7 @@ tc_failed_migration() {
         other=$(tb_host_name "$i")
         [[ $other == "$h" ]] || on "$other" "xl list | awk '(\$1 == \"l1\" || \$1 == \"b1\") && \$5 ~ /p/ {print \$2}' | xargs -r -n1 xl destroy" >> "$TT_LOG" 2>&1
     done
+    tt_verify_explanations idc "$name"
     tt_agents_stop
     on "$h" 'xl destroy b1; true' >> "$TT_LOG" 2>&1
 }
