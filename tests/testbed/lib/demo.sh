@@ -106,7 +106,8 @@ tb_demo_main() {
     TESTBED_REUNION_BIN=$target/release/reunion
     export TESTBED_REUNION_BIN
     # Whatever happens, the logs and decisions end up in OUTDIR before the cluster stops.
-    trap 'cp -r "$TB_STATE/share/results/." "$out/" 2>/dev/null; tb_stop' EXIT
+    TD_OUT=$out
+    trap 'cp -r "$TB_STATE/share/results/." "$TD_OUT/" 2>/dev/null; tb_stop' EXIT
     td_say "building images (cached) and booting hosts A, B, C"
     tb_boot 3 || tb_die "the cluster did not boot"
     TT_LOG=$TB_STATE/demo.log
