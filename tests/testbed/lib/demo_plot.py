@@ -16,6 +16,8 @@ import json
 import os
 import sys
 
+# The sampler reads the RMN every 5 s; a longer silence is a gap, not a slope.
+GAP_S = 20
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
 W, H, ML, MR, MT, MB = 820, 340, 70, 150, 40, 50
 
@@ -38,6 +40,20 @@ def load(path):
         if isinstance(rec, dict) and isinstance(rec.get("status"), dict) and "t" in rec:
             rows.append(rec)
     return rows
+
+
+def runs(pts, gap_s=GAP_S):
+    """Split (t, v) points where snapshots are missing for more than gap_s seconds (the
+    demo stops the daemons between its steps), so no line is drawn across the gap."""
+    out, run = [], []
+    for t, v in pts:
+        if run and t - run[-1][0] > gap_s:
+            out.append(run)
+            run = []
+        run.append((t, v))
+    if run:
+        out.append(run)
+    return out
 
 
 def svg_chart(title, ylabel, series, t_max, y_max, marks=(), hline=None):
@@ -66,14 +82,14 @@ def svg_chart(title, ylabel, series, t_max, y_max, marks=(), hline=None):
         out.append(f'<text x="{x(t)}" y="{MT + ph + 16}" text-anchor="middle">{t}</text>')
     if hline:
         out.append(f'<line x1="{ML}" y1="{y(hline[0])}" x2="{ML + pw}" y2="{y(hline[0])}" stroke="gray" stroke-dasharray="6 4"/>')
-        out.append(f'<text x="{ML + pw + 4}" y="{y(hline[0]) + 4}" fill="gray">{hline[1]}</text>')
+        out.append(f'<text x="{ML + 4}" y="{y(hline[0]) - 4}" fill="gray">{hline[1]}</text>')
     for t, text in marks:
         out.append(f'<line x1="{x(t)}" y1="{MT}" x2="{x(t)}" y2="{MT + ph}" stroke="#999" stroke-dasharray="2 3"/>')
         out.append(f'<text x="{x(t) + 3}" y="{MT + 12}" fill="#555" font-size="11">{text}</text>')
     for i, (label, pts) in enumerate(series):
         color = COLORS[i % len(COLORS)]
-        if pts:
-            path = " ".join(f"{x(t):.1f},{y(v):.1f}" for t, v in pts)
+        for run in runs(pts):
+            path = " ".join(f"{x(t):.1f},{y(v):.1f}" for t, v in run)
             out.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{path}"/>')
         ly = MT + 16 + 18 * i
         out.append(f'<line x1="{ML + pw + 10}" y1="{ly}" x2="{ML + pw + 30}" y2="{ly}" stroke="{color}" stroke-width="2"/>')
