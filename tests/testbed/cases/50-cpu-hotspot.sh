@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# pending: passed once with these sizes (fourth session, 04:00 UTC: IDC moved l1 and kept the pair, Sandpiper moved p1); full runs 2 and 3 with burning pairs moved p1 under IDC; one more pass before it joins the default run
+# In the default run since the fifth session: with these sizes it passed at 04:00 UTC in the fourth and in runs 1 and full 1 of the fifth (docs/testbed.md).
 # Issue 8, test 3: a CPU hotspot on A holding a two-VM group with heavy IDC (p1 <-> p2)
 # and a lone VM (l1). Under the IDC policy a real `xl migrate` moves the lone VM and the
 # group stays together; under Sandpiper the group is split. Both runs, both asserted.

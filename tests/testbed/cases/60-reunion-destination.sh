@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# pending: rewritten in the fifth session (fresh guests, both policies); not yet run
+# In the default run since the fifth session: both halves passed in full run 1 of the fifth session (the IDC half also in run 3; docs/testbed.md).
 # Issue 8, test 4: group reunion by destination. Three hosts; p1 on A talks to its peer p2
 # on B. A gets hot; B is not the lightest host. Under the IDC policy the RMN moves p1 to
 # its peer's host B (the pair's cross-host traffic becomes IDC), under Sandpiper to the

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# pending: passed in the third session and in full run 3 of the fourth (after the swap-range fix e35c0ff/3153df6); failed full runs 1 and 2 of the fourth (dom0 tmpfs full; the swap-range bug); one more pass before it joins the default run
+# In the default run since the fifth session: passed in full run 1 of the fifth session with the lowered swap threshold (before it: the third session, full run 3 of the fourth; docs/testbed.md).
 # Issue 8, test 5: a swapping guest gets `xl mem-set` increases first, visible in xl list.
 
 tc_memory_hotspot() {

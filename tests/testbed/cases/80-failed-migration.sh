@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# pending: not passed yet (2026-11-26): runs 4-7 of docs/testbed.md never made l1 the victim; now both l1 and b1 have decoys, not yet run
+# In the default run since the fifth session: passed in full run 3 of the fourth session and in runs 1 and full 1 of the fifth (docs/testbed.md).
 # Issue 8, test 6: a migration that fails (the destination refuses) is reported, and the
 # cluster stays consistent: the VM keeps running on its source, exactly once.
 # A gets l1 (burning 40 %) and b1 (burning flat out); g1 and g2 are destroyed, so A is

@@ -74,8 +74,11 @@ tt_collect_timeouts() {
 
 tt_section() { printf '\n=== %s (+%ss)\n' "$*" "$((SECONDS - TT_T0))"; }
 
-# The whole run must fit CI's budget for this layer (issue 8: 30 min with the image build).
-TT_BUDGET=${TESTBED_BUDGET:-1740}
+# The whole run must fit CI's budget for this layer (issue 8: 30 min with the image build;
+# the whole default run took about 22 min warm in the fifth session). A case that would
+# not fit in what is left is skipped with its reason; the margin above 30 min keeps a slow
+# cold run from skipping the last case (scripts/test's timeout for the layer is 2400 s).
+TT_BUDGET=${TESTBED_BUDGET:-2100}
 # tt_budget NAME SECONDS: true if SECONDS still fit in the budget, else records a skip.
 tt_budget() {
     local left=$((TT_BUDGET - (SECONDS - TT_T0)))
